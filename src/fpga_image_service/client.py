@@ -1,0 +1,150 @@
+"""A small Python SDK for the FPGA image API, signing every request with AK/SK.
+
+    client = FisClient.from_file(Path("~/.local/share/fpga-image-service/client.json"))
+    image = client.register("obs-fpga:fpga.bin", "my-image", {"shell_type": "OCL"})
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import httpx
+
+from fpga_image_service.auth.signature import sign_request
+
+CLIENT_FILE = "client.json"
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """Where the service is and the key pair to sign with."""
+
+    endpoint: str
+    project_id: str
+    access_key: str
+    secret_key: str
+    region: str = "local-1"
+
+    def save(self, path: Path) -> None:
+        """Write the file readable by its owner only: it holds the secret key."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(asdict(self), out, indent=2)
+            out.write("\n")
+
+    @classmethod
+    def load(cls, path: Path) -> ClientConfig:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+
+
+class ApiError(Exception):
+    """The service answered with an error; `code` and `message` come from its body."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+class FisClient:
+    """Calls the FPGA image API of one project."""
+
+    def __init__(self, config: ClientConfig, timeout: float = 30.0) -> None:
+        self.config = config
+        self._http = httpx.Client(base_url=config.endpoint, timeout=timeout)
+        self._host = urlsplit(config.endpoint).netloc
+
+    @classmethod
+    def from_file(cls, path: Path) -> FisClient:
+        return cls(ClientConfig.load(path))
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> FisClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the API ---------------------------------------------------------
+
+    def register(
+        self, location: str, name: str, metadata: dict[str, Any],
+        description: str | None = None,
+    ) -> dict[str, Any]:
+        """POST .../fpga_image; returns {"id", "status"}."""
+        body: dict[str, Any] = {
+            "location": location, "name": name, "metadata": metadata,
+        }
+        if description is not None:
+            body["description"] = description
+        answer = self.request("POST", "", {"fpga_image": body}, expect=200)
+        result: dict[str, Any] = answer["fpga_image"]
+        return result
+
+    def list(
+        self, fpga_image_id: str | None = None, page: int | None = None,
+        size: int | None = None,
+    ) -> dict[str, Any]:
+        """GET .../fpga_image/detail; returns {"count", "fpgaimages"}."""
+        query: list[tuple[str, str]] = []
+        if fpga_image_id is not None:
+            query.append(("fpga_image_id", fpga_image_id))
+        if page is not None:
+            query.append(("page", str(page)))
+        if size is not None:
+            query.append(("size", str(size)))
+        return self.request("GET", "/detail", None, query=query, expect=200)
+
+    def get(self, fpga_image_id: str) -> dict[str, Any] | None:
+        """One image from the detail list, or None when it does not exist."""
+        images = self.list(fpga_image_id=fpga_image_id)["fpgaimages"]
+        return images[0] if images else None
+
+    # -- plumbing --------------------------------------------------------
+
+    def request(
+        self, method: str, suffix: str, body: Any, *,
+        query: list[tuple[str, str]] | None = None, expect: int,
+    ) -> Any:
+        """Send one signed call below .../cloudservers/fpga_image."""
+        path = f"/v1/{self.config.project_id}/cloudservers/fpga_image{suffix}"
+        query = query or []
+        content = b"" if body is None else json.dumps(body).encode("utf-8")
+        headers = {"Host": self._host}
+        if body is not None:
+            headers["Content-Type"] = "application/json;charset=utf8"
+        headers.update(sign_request(
+            method, path, query, headers, content, self.config.access_key,
+            self.config.secret_key, datetime.now(UTC),
+        ))
+        url = path + ("?" + urlencode(query) if query else "")
+        response = self._http.request(method, url, content=content, headers=headers)
+        return _answer(response, expect)
+
+
+def _answer(response: httpx.Response, expect: int) -> Any:
+    if response.status_code == expect:
+        return response.json() if response.content else None
+    try:
+        data = response.json()
+    except ValueError:
+        raise ApiError(response.status_code, "", response.text[:200]) from None
+    if isinstance(data, dict) and isinstance(data.get("error"), dict):
+        error = data["error"]
+        raise ApiError(response.status_code, str(error.get("code")),
+                       str(error.get("message")))
+    if isinstance(data, dict) and "error_code" in data:
+        raise ApiError(response.status_code, str(data["error_code"]),
+                       str(data.get("error_msg")))
+    raise ApiError(response.status_code, "", response.text[:200])

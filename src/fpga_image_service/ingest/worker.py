@@ -1,0 +1,216 @@
+"""The ingest worker: claim work through database leases and carry it out.
+
+Workers share nothing but the database and the object stores. A claim is a
+lease on one image row; the worker renews it while it copies, and a worker
+that dies simply stops renewing, so another one takes the image over once the
+lease expires. Each claim counts an attempt, and an image whose attempts run
+out ends in `error`, so no image stays `saving` forever.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+
+from fpga_image_service.domain.status import FpgaImageStatus
+from fpga_image_service.domain.validation import Location, parse_location
+from fpga_image_service.formats import ContentError
+from fpga_image_service.ingest.pipeline import copy_and_inspect
+from fpga_image_service.persistence import queries
+from fpga_image_service.persistence.database import Database
+from fpga_image_service.persistence.records import Claim, now_us
+from fpga_image_service.settings import Settings
+from fpga_image_service.storage import (
+    AccessDenied,
+    BucketNotFound,
+    InvalidKey,
+    ObjectNotFound,
+    ObjectStore,
+    StorageError,
+    StorageUnavailable,
+)
+
+log = logging.getLogger(__name__)
+
+
+class LeaseLost(Exception):
+    """The claim was taken over or the image left `saving` while we copied."""
+
+
+def image_key(project_id: str, fpga_image_id: str) -> str:
+    """Where an image's bytes live in the image store."""
+    return f"{project_id}/{fpga_image_id}"
+
+
+def _owner_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class Worker:
+    """Carries out saving (and deleting) claims, one at a time."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        sources: ObjectStore,
+        images: ObjectStore,
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.sources = sources
+        self.images = images
+        self.owner = _owner_name()
+        self._lease_us = int(settings.lease_seconds * 1_000_000)
+
+    def run(self, stop: threading.Event) -> None:
+        """Work until `stop` is set, sleeping briefly whenever there is none."""
+        log.info("worker_started owner=%s", self.owner)
+        while not stop.is_set():
+            try:
+                found = self.run_once()
+            except Exception:
+                # A database outage must not kill the worker; the lease of
+                # anything it held expires and the work is picked up again.
+                log.exception("worker_loop_failed owner=%s", self.owner)
+                found = False
+            if not found:
+                stop.wait(self.settings.poll_seconds)
+        log.info("worker_stopped owner=%s", self.owner)
+
+    def run_once(self) -> bool:
+        """Claim and carry out one unit of work; False when there was none."""
+        now = now_us()
+        with self.db.transaction() as conn:
+            claim = queries.claim_work(conn, self.owner, now, now + self._lease_us)
+        if claim is None:
+            return False
+
+        if claim.status is FpgaImageStatus.SAVING:
+            self._save(claim)
+        return True
+
+    # -- saving -----------------------------------------------------------
+
+    def _save(self, claim: Claim) -> None:
+        if claim.attempts > self.settings.ingest_attempts:
+            self._fail(
+                claim,
+                f"the copy did not finish after {self.settings.ingest_attempts} "
+                "attempts; register the image again",
+            )
+            return
+
+        location = parse_location(claim.location)
+        key = image_key(claim.project_id, claim.fpga_image_id)
+        log.info(
+            "ingest_started fpga_image_id=%s project_id=%s attempt=%d location=%s",
+            claim.fpga_image_id, claim.project_id, claim.attempts, location,
+        )
+        try:
+            # A worker that died mid-copy may have left an unfinished upload.
+            self.images.discard_partial(self.settings.image_bucket, key)
+            result = copy_and_inspect(
+                self.sources, location, self.images, self.settings.image_bucket, key,
+                self.settings.max_image_bytes, self._heartbeat(claim),
+            )
+        except LeaseLost:
+            log.warning("ingest_abandoned fpga_image_id=%s reason=lease_lost",
+                        claim.fpga_image_id)
+            return
+        except ContentError as exc:
+            self._fail(claim, exc.message)
+            return
+        except StorageUnavailable as exc:
+            self._retry_or_fail(claim, f"object storage is unavailable: {exc}")
+            return
+        except StorageError as exc:
+            self._fail(claim, _storage_message(exc, location))
+            return
+
+        with self.db.transaction() as conn:
+            done = queries.finish_active(
+                conn, claim, result.size_bytes, result.sha256,
+                result.inspection.format.value, result.inspection_json(), now_us(),
+            )
+        if not done:
+            self._after_lost_claim(claim, key)
+            return
+        log.info(
+            "fpga_image_active fpga_image_id=%s project_id=%s size=%d sha256=%s "
+            "format=%s",
+            claim.fpga_image_id, claim.project_id, result.size_bytes, result.sha256,
+            result.inspection.format.value,
+        )
+
+    def _heartbeat(self, claim: Claim) -> _Heartbeat:
+        return _Heartbeat(self, claim, self.settings.lease_seconds / 3)
+
+    def _fail(self, claim: Claim, message: str) -> None:
+        with self.db.transaction() as conn:
+            done = queries.finish_error(conn, claim, message, now_us())
+        if done:
+            log.info(
+                "fpga_image_error fpga_image_id=%s project_id=%s message=%r",
+                claim.fpga_image_id, claim.project_id, message,
+            )
+
+    def _retry_or_fail(self, claim: Claim, message: str) -> None:
+        if claim.attempts >= self.settings.ingest_attempts:
+            log.error("ingest_gave_up fpga_image_id=%s attempts=%d error=%s",
+                      claim.fpga_image_id, claim.attempts, message)
+            self._fail(claim, f"{message}; gave up after {claim.attempts} attempts")
+            return
+        delay = self.settings.retry_base_seconds * 2 ** (claim.attempts - 1)
+        with self.db.transaction() as conn:
+            queries.schedule_retry(
+                conn, claim, now_us() + int(delay * 1_000_000), message
+            )
+        log.warning("ingest_retry fpga_image_id=%s attempt=%d delay=%.1f error=%s",
+                    claim.fpga_image_id, claim.attempts, delay, message)
+
+    def _after_lost_claim(self, claim: Claim, key: str) -> None:
+        """Our copy finished but the claim was gone: keep no orphan object."""
+        with self.db.read() as conn:
+            status = queries.current_status(conn, claim.fpga_image_id)
+        if status in (None, FpgaImageStatus.DELETING):
+            self.images.delete(self.settings.image_bucket, key)
+        log.warning("ingest_claim_lost fpga_image_id=%s status=%s",
+                    claim.fpga_image_id, status)
+
+
+class _Heartbeat:
+    """Renews the lease while the copy runs, at most every `interval` seconds."""
+
+    def __init__(self, worker: Worker, claim: Claim, interval: float) -> None:
+        self.worker = worker
+        self.claim = claim
+        self.interval = interval
+        self.next_at = time.monotonic() + interval
+
+    def __call__(self) -> None:
+        now = time.monotonic()
+        if now < self.next_at:
+            return
+        self.next_at = now + self.interval
+        until = now_us() + self.worker._lease_us
+        with self.worker.db.transaction() as conn:
+            held = queries.extend_lease(conn, self.claim, until)
+        if not held:
+            raise LeaseLost(self.claim.fpga_image_id)
+
+
+def _storage_message(exc: StorageError, location: Location) -> str:
+    if isinstance(exc, ObjectNotFound):
+        return f"the object {location.key!r} was not found in bucket {location.bucket!r}"
+    if isinstance(exc, BucketNotFound):
+        return f"the bucket {location.bucket!r} does not exist"
+    if isinstance(exc, AccessDenied):
+        return f"the service is not allowed to read {location}: {exc}"
+    if isinstance(exc, InvalidKey):
+        return f"the object key {location.key!r} is not usable: {exc}"
+    return f"object storage failed: {exc}"

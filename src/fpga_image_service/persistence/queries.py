@@ -1,0 +1,255 @@
+"""Named queries. Every SQL statement of the service lives in this package.
+
+Status writes are compare-and-set: they name the status they expect, and the
+caller learns from the row count whether it still held.
+"""
+
+from __future__ import annotations
+
+from fpga_image_service.domain.status import FpgaImageStatus, check_transition
+from fpga_image_service.persistence.database import Conn
+from fpga_image_service.persistence.records import AccessKey, Claim, FpgaImage
+
+_IMAGE_COLUMNS = (
+    "id, project_id, name, description, location, metadata, status, message, "
+    "size_bytes, sha256, format, inspection, created_at"
+)
+
+# -- projects, keys and grants ---------------------------------------------
+
+
+def insert_project(conn: Conn, project_id: str, name: str, at: int) -> None:
+    """Create a project."""
+    conn.run(
+        "INSERT INTO projects (id, name, created_at) VALUES (:id, :name, :at)",
+        {"id": project_id, "name": name, "at": at},
+    )
+
+
+def find_project_by_name(conn: Conn, name: str) -> str | None:
+    """The id of the project with this name, if any."""
+    row = conn.one("SELECT id FROM projects WHERE name = :name", {"name": name})
+    return None if row is None else str(row["id"])
+
+
+def project_exists(conn: Conn, project_id: str) -> bool:
+    """Whether a project with this id exists."""
+    row = conn.one("SELECT 1 AS x FROM projects WHERE id = :id", {"id": project_id})
+    return row is not None
+
+
+def list_projects(conn: Conn) -> list[tuple[str, str]]:
+    """Every project as (id, name), oldest first."""
+    rows = conn.all("SELECT id, name FROM projects ORDER BY created_at, id")
+    return [(r["id"], r["name"]) for r in rows]
+
+
+def insert_access_key(conn: Conn, key: AccessKey, at: int) -> None:
+    """Store an access key pair for a project."""
+    conn.run(
+        "INSERT INTO access_keys (access_key, secret_key, project_id, created_at) "
+        "VALUES (:ak, :sk, :project_id, :at)",
+        {"ak": key.access_key, "sk": key.secret_key, "project_id": key.project_id,
+         "at": at},
+    )
+
+
+def find_access_key(conn: Conn, access_key: str) -> AccessKey | None:
+    """The key pair for an access key id, if it exists."""
+    row = conn.one(
+        "SELECT access_key, secret_key, project_id FROM access_keys "
+        "WHERE access_key = :ak",
+        {"ak": access_key},
+    )
+    if row is None:
+        return None
+    return AccessKey(row["access_key"], row["secret_key"], row["project_id"])
+
+
+def grant_bucket(conn: Conn, project_id: str, bucket: str, at: int) -> bool:
+    """Let a project register from a bucket; False if it already could."""
+    if is_bucket_granted(conn, project_id, bucket):
+        return False
+    conn.run(
+        "INSERT INTO bucket_grants (project_id, bucket, created_at) "
+        "VALUES (:project_id, :bucket, :at)",
+        {"project_id": project_id, "bucket": bucket, "at": at},
+    )
+    return True
+
+
+def revoke_bucket(conn: Conn, project_id: str, bucket: str) -> bool:
+    """Withdraw a grant; False if there was none."""
+    count = conn.run(
+        "DELETE FROM bucket_grants WHERE project_id = :project_id AND bucket = :bucket",
+        {"project_id": project_id, "bucket": bucket},
+    )
+    return count > 0
+
+
+def is_bucket_granted(conn: Conn, project_id: str, bucket: str) -> bool:
+    """Whether a project may register from a bucket."""
+    row = conn.one(
+        "SELECT 1 AS x FROM bucket_grants "
+        "WHERE project_id = :project_id AND bucket = :bucket",
+        {"project_id": project_id, "bucket": bucket},
+    )
+    return row is not None
+
+
+def list_grants(conn: Conn, project_id: str | None = None) -> list[tuple[str, str]]:
+    """Grants as (project_id, bucket), optionally of one project."""
+    if project_id is None:
+        rows = conn.all("SELECT project_id, bucket FROM bucket_grants ORDER BY 1, 2")
+    else:
+        rows = conn.all(
+            "SELECT project_id, bucket FROM bucket_grants "
+            "WHERE project_id = :project_id ORDER BY bucket",
+            {"project_id": project_id},
+        )
+    return [(r["project_id"], r["bucket"]) for r in rows]
+
+
+# -- FPGA images: the API side ---------------------------------------------
+
+
+def insert_fpga_image(conn: Conn, image: FpgaImage) -> None:
+    """Store a newly registered FPGA image."""
+    conn.run(
+        f"INSERT INTO fpga_images ({_IMAGE_COLUMNS}, updated_at) VALUES "
+        "(:id, :project_id, :name, :description, :location, :metadata, :status, "
+        ":message, :size_bytes, :sha256, :format, :inspection, :created_at, "
+        ":created_at)",
+        {
+            "id": image.id, "project_id": image.project_id, "name": image.name,
+            "description": image.description, "location": image.location,
+            "metadata": image.metadata, "status": image.status.value,
+            "message": image.message, "size_bytes": image.size_bytes,
+            "sha256": image.sha256, "format": image.format,
+            "inspection": image.inspection, "created_at": image.created_at,
+        },
+    )
+
+
+def count_fpga_images(conn: Conn, project_id: str) -> int:
+    """How many FPGA images a project owns."""
+    row = conn.one(
+        "SELECT COUNT(*) AS n FROM fpga_images WHERE project_id = :project_id",
+        {"project_id": project_id},
+    )
+    return int(row["n"]) if row else 0
+
+
+def list_fpga_images(
+    conn: Conn, project_id: str, limit: int | None, offset: int
+) -> list[FpgaImage]:
+    """A project's FPGA images, newest first, ties broken by id."""
+    sql = (
+        f"SELECT {_IMAGE_COLUMNS} FROM fpga_images WHERE project_id = :project_id "
+        "ORDER BY created_at DESC, id DESC"
+    )
+    params: dict[str, object] = {"project_id": project_id}
+    if limit is not None:
+        sql += " LIMIT :limit OFFSET :offset"
+        params.update(limit=limit, offset=offset)
+    return [FpgaImage.from_row(r) for r in conn.all(sql, params)]
+
+
+def get_fpga_image(conn: Conn, project_id: str, fpga_image_id: str) -> FpgaImage | None:
+    """One FPGA image of a project, if it exists."""
+    row = conn.one(
+        f"SELECT {_IMAGE_COLUMNS} FROM fpga_images "
+        "WHERE id = :id AND project_id = :project_id",
+        {"id": fpga_image_id, "project_id": project_id},
+    )
+    return None if row is None else FpgaImage.from_row(row)
+
+
+# -- FPGA images: the worker side ------------------------------------------
+
+
+def claim_work(conn: Conn, owner: str, now: int, lease_until: int) -> Claim | None:
+    """Lease the oldest saving or deleting image whose lease is free, if any."""
+    lock = " FOR UPDATE SKIP LOCKED" if conn.dialect == "postgresql" else ""
+    row = conn.one(
+        "UPDATE fpga_images SET lease_owner = :owner, lease_expires_at = :until, "
+        "attempts = attempts + 1 "
+        "WHERE id = (SELECT id FROM fpga_images "
+        "WHERE status IN ('saving', 'deleting') AND next_attempt_at <= :now "
+        "AND (lease_expires_at IS NULL OR lease_expires_at < :now) "
+        f"ORDER BY next_attempt_at, created_at LIMIT 1{lock}) "
+        "RETURNING id, project_id, status, location, attempts",
+        {"owner": owner, "now": now, "until": lease_until},
+    )
+    if row is None:
+        return None
+    return Claim(
+        fpga_image_id=row["id"],
+        project_id=row["project_id"],
+        status=FpgaImageStatus(row["status"]),
+        location=row["location"],
+        attempts=row["attempts"],
+        owner=owner,
+    )
+
+
+def extend_lease(conn: Conn, claim: Claim, lease_until: int) -> bool:
+    """Renew a lease; False if the worker lost it or the status moved on."""
+    count = conn.run(
+        "UPDATE fpga_images SET lease_expires_at = :until "
+        "WHERE id = :id AND lease_owner = :owner AND status = :status",
+        {"until": lease_until, "id": claim.fpga_image_id, "owner": claim.owner,
+         "status": claim.status.value},
+    )
+    return count == 1
+
+
+def finish_active(
+    conn: Conn, claim: Claim, size_bytes: int, sha256: str, fmt: str,
+    inspection: str, at: int,
+) -> bool:
+    """saving -> active with what ingest found; False if the claim was lost."""
+    check_transition(FpgaImageStatus.SAVING, FpgaImageStatus.ACTIVE)
+    count = conn.run(
+        "UPDATE fpga_images SET status = 'active', message = NULL, "
+        "size_bytes = :size, sha256 = :sha256, format = :format, "
+        "inspection = :inspection, updated_at = :at, lease_owner = NULL, "
+        "lease_expires_at = NULL "
+        "WHERE id = :id AND status = 'saving' AND lease_owner = :owner",
+        {"size": size_bytes, "sha256": sha256, "format": fmt,
+         "inspection": inspection, "at": at, "id": claim.fpga_image_id,
+         "owner": claim.owner},
+    )
+    return count == 1
+
+
+def finish_error(conn: Conn, claim: Claim, message: str, at: int) -> bool:
+    """saving -> error with a message; False if the claim was lost."""
+    check_transition(FpgaImageStatus.SAVING, FpgaImageStatus.ERROR)
+    count = conn.run(
+        "UPDATE fpga_images SET status = 'error', message = :message, "
+        "updated_at = :at, lease_owner = NULL, lease_expires_at = NULL "
+        "WHERE id = :id AND status = 'saving' AND lease_owner = :owner",
+        {"message": message, "at": at, "id": claim.fpga_image_id,
+         "owner": claim.owner},
+    )
+    return count == 1
+
+
+def schedule_retry(conn: Conn, claim: Claim, not_before: int, message: str) -> bool:
+    """Release a claim so that the work is tried again after `not_before`."""
+    count = conn.run(
+        "UPDATE fpga_images SET lease_owner = NULL, lease_expires_at = NULL, "
+        "next_attempt_at = :not_before, message = :message "
+        "WHERE id = :id AND lease_owner = :owner AND status = :status",
+        {"not_before": not_before, "message": message, "id": claim.fpga_image_id,
+         "owner": claim.owner, "status": claim.status.value},
+    )
+    return count == 1
+
+
+def current_status(conn: Conn, fpga_image_id: str) -> FpgaImageStatus | None:
+    """The status of an image by id alone, or None once its row is gone."""
+    row = conn.one("SELECT status FROM fpga_images WHERE id = :id",
+                   {"id": fpga_image_id})
+    return None if row is None else FpgaImageStatus(row["status"])

@@ -1,0 +1,81 @@
+"""Wiring: the database, object stores and workers that settings describe."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from fpga_image_service.ingest.worker import Worker
+from fpga_image_service.persistence.commit_queue import CommitQueue
+from fpga_image_service.persistence.database import Database, open_database
+from fpga_image_service.persistence.migrations import migrate
+from fpga_image_service.settings import Settings
+from fpga_image_service.storage import (
+    LocalObjectStore,
+    ObjectStore,
+    S3Config,
+    S3ObjectStore,
+)
+
+log = logging.getLogger(__name__)
+
+
+def open_object_store(settings: Settings, folder: str) -> ObjectStore:
+    """An object store; `folder` names its root under the data folder when local.
+
+    With S3 the source buckets and the image store bucket live in one
+    service; locally they are separate folders, so that no source bucket can
+    ever name the image store.
+    """
+    if settings.storage == "s3":
+        return S3ObjectStore(
+            S3Config(
+                endpoint_url=settings.s3_endpoint,
+                region=settings.s3_region,
+                access_key=settings.s3_access_key or None,
+                secret_key=settings.s3_secret_key or None,
+                addressing_style="virtual"
+                if settings.s3_addressing == "virtual"
+                else "path",
+            )
+        )
+    return LocalObjectStore(Path(settings.data_dir) / folder)
+
+
+class Runtime:
+    """Everything one process runs, started and stopped together."""
+
+    def __init__(self, settings: Settings, *, workers: int | None = None) -> None:
+        self.settings = settings
+        self.db: Database = open_database(settings.effective_database_url)
+        migrate(self.db)
+        self.sources = open_object_store(settings, "buckets")
+        self.images = open_object_store(settings, "image-store")
+        self.images.create_bucket(settings.image_bucket)
+        self.commits = CommitQueue(self.db)
+        self._worker_count = settings.ingest_workers if workers is None else workers
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def new_worker(self) -> Worker:
+        return Worker(self.settings, self.db, self.sources, self.images)
+
+    def start(self) -> None:
+        self.commits.start()
+        for n in range(self._worker_count):
+            worker = self.new_worker()
+            thread = threading.Thread(
+                target=worker.run, args=(self._stop,), name=f"fis-worker-{n}",
+                daemon=True,
+            )
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=30)
+        self._threads.clear()
+        self.commits.stop()
+        self.db.close()

@@ -1,0 +1,116 @@
+"""Use-cases on FPGA images: register and list."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+
+from fpga_image_service.domain.status import FpgaImageStatus
+from fpga_image_service.domain.validation import RegisterRequest, compact_metadata
+from fpga_image_service.errors import BucketNotGranted
+from fpga_image_service.persistence import queries
+from fpga_image_service.persistence.commit_queue import CommitQueue
+from fpga_image_service.persistence.database import Database
+from fpga_image_service.persistence.records import FpgaImage, now_us
+
+log = logging.getLogger(__name__)
+
+_GRANT_CACHE_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class ImagePage:
+    """One answer of the detail list: the total that matches and one page."""
+
+    count: int
+    images: list[FpgaImage]
+
+
+class FpgaImageService:
+    """Registers FPGA images and answers the detail list."""
+
+    def __init__(self, db: Database, commits: CommitQueue) -> None:
+        self._db = db
+        self._commits = commits
+        self._grants: dict[tuple[str, str], float] = {}
+        self._lock = threading.Lock()
+
+    async def register(self, project_id: str, request: RegisterRequest) -> FpgaImage:
+        """Store a new image as saving; return once its row is durable."""
+        bucket = request.location.bucket
+        if not await self._granted(project_id, bucket):
+            raise BucketNotGranted(
+                f"the project may not read bucket {bucket!r}; "
+                "ask an operator to grant it (fis admin grant)"
+            )
+
+        image = FpgaImage(
+            id=uuid.uuid4().hex,
+            project_id=project_id,
+            name=request.name,
+            description=request.description,
+            location=str(request.location),
+            metadata=compact_metadata(request.metadata),
+            status=FpgaImageStatus.SAVING,
+            message=None,
+            size_bytes=None,
+            sha256=None,
+            format=None,
+            inspection=None,
+            created_at=now_us(),
+        )
+        future = self._commits.submit(lambda conn: queries.insert_fpga_image(conn, image))
+        await asyncio.wrap_future(future)
+        log.info(
+            "fpga_image_registered fpga_image_id=%s project_id=%s location=%s",
+            image.id, project_id, image.location,
+        )
+        return image
+
+    async def list(
+        self, project_id: str, fpga_image_id: str | None, paging: tuple[int, int] | None
+    ) -> ImagePage:
+        """The project's images, newest first; one image when an id is given."""
+        return await asyncio.to_thread(self._list, project_id, fpga_image_id, paging)
+
+    def _list(
+        self, project_id: str, fpga_image_id: str | None, paging: tuple[int, int] | None
+    ) -> ImagePage:
+        with self._db.read() as conn:
+            if fpga_image_id is not None:
+                # The id switches paging off, as the reference says.
+                image = queries.get_fpga_image(conn, project_id, fpga_image_id)
+                images = [] if image is None else [image]
+                return ImagePage(count=len(images), images=images)
+
+            count = queries.count_fpga_images(conn, project_id)
+            if paging is None:
+                images = queries.list_fpga_images(conn, project_id, None, 0)
+            else:
+                page, size = paging
+                images = queries.list_fpga_images(
+                    conn, project_id, size, (page - 1) * size
+                )
+            return ImagePage(count=count, images=images)
+
+    async def _granted(self, project_id: str, bucket: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            expires = self._grants.get((project_id, bucket))
+        if expires is not None and expires > now:
+            return True
+
+        granted = await asyncio.to_thread(self._read_grant, project_id, bucket)
+        if granted:
+            # Only positive answers are cached: a fresh grant works at once.
+            with self._lock:
+                self._grants[(project_id, bucket)] = now + _GRANT_CACHE_SECONDS
+        return granted
+
+    def _read_grant(self, project_id: str, bucket: str) -> bool:
+        with self._db.read() as conn:
+            return queries.is_bucket_granted(conn, project_id, bucket)

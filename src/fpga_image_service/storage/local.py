@@ -1,0 +1,308 @@
+"""An object store in a local folder.
+
+A bucket is a sub-folder of the root and a key a relative path inside it.
+A write goes to a temporary file next to its target, named after the key so
+that `discard_partial` can find it after a crash, and is renamed into place
+once it is on disk, so readers see the old object or the new one, never half.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import io
+import logging
+import os
+import re
+import secrets
+import stat
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from .base import DEFAULT_CHUNK_SIZE, ObjectInfo
+from .errors import (
+    AccessDenied,
+    BucketNotFound,
+    InvalidKey,
+    ObjectNotFound,
+    StorageError,
+    StorageUnavailable,
+)
+from .keys import check_bucket, check_key
+
+logger = logging.getLogger(__name__)
+
+#: Temporary files are ".<basename>.partial-<16 hex digits>".
+_PARTIAL = re.compile(r"\.(?P<name>.+)\.partial-[0-9a-f]{16}")
+
+#: Failures that may pass on their own (a full disk, a flaky network mount).
+_TRANSIENT_ERRNOS = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.ESTALE, errno.ETIMEDOUT, errno.EAGAIN}
+)
+
+
+def translate_os_error(exc: OSError, where: str) -> StorageError:
+    """Map a file-system error on the object `where` to a storage error."""
+    reason = exc.strerror or type(exc).__name__
+    if isinstance(exc, PermissionError):
+        return AccessDenied(f"permission denied on {where!r}")
+    if exc.errno == errno.ENAMETOOLONG:
+        return InvalidKey(f"{where!r} is too long for the local store")
+    if isinstance(exc, NotADirectoryError | IsADirectoryError | FileExistsError):
+        # A folder tree cannot hold both "a" and "a/b"; S3 can.
+        return InvalidKey(f"{where!r} clashes with an existing object or folder")
+    if exc.errno in _TRANSIENT_ERRNOS:
+        return StorageUnavailable(f"local storage failed on {where!r}: {reason}")
+    return StorageError(f"local storage failed on {where!r}: {reason}")
+
+
+@contextlib.contextmanager
+def _translated(where: str) -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        raise translate_os_error(exc, where) from exc
+
+
+class LocalObjectStore:
+    """Buckets as sub-folders of `root`; see the module docstring."""
+
+    def __init__(self, root: Path) -> None:
+        self._root = root.resolve()
+
+    def create_bucket(self, bucket: str) -> None:
+        """Create the bucket folder; do nothing if it already exists."""
+        folder = self._bucket_folder(bucket)
+
+        with _translated(bucket):
+            self._root.mkdir(parents=True, exist_ok=True)
+            _make_folders(self._root, folder)
+
+    def bucket_exists(self, bucket: str) -> bool:
+        """Tell whether the bucket folder exists."""
+        return self._bucket_folder(bucket).is_dir()
+
+    def head(self, bucket: str, key: str) -> ObjectInfo:
+        """Report the object's size; raise ObjectNotFound or BucketNotFound."""
+        folder = self._existing_bucket(bucket)
+        path = self._object_path(folder, key)
+
+        with _translated(f"{bucket}/{key}"):
+            try:
+                status = path.stat()
+            except (FileNotFoundError, NotADirectoryError) as exc:
+                raise _object_not_found(bucket, key) from exc
+
+        if not stat.S_ISREG(status.st_mode):
+            raise _object_not_found(bucket, key)
+        return ObjectInfo(size=status.st_size)
+
+    def read(
+        self, bucket: str, key: str, chunk_size: int = DEFAULT_CHUNK_SIZE
+    ) -> Iterator[bytes]:
+        """Open the object now and stream it in chunks of at most `chunk_size`."""
+        if chunk_size <= 0:
+            raise ValueError("chunk_size must be positive")
+        folder = self._existing_bucket(bucket)
+        path = self._object_path(folder, key)
+        where = f"{bucket}/{key}"
+
+        with _translated(where):
+            try:
+                handle = path.open("rb", buffering=0)
+            except (FileNotFoundError, NotADirectoryError, IsADirectoryError) as exc:
+                raise _object_not_found(bucket, key) from exc
+
+        return _stream(handle, chunk_size, where)
+
+    def write(self, bucket: str, key: str, chunks: Iterable[bytes]) -> int:
+        """Write to a temporary file, fsync it and rename it over `key`."""
+        folder = self._existing_bucket(bucket)
+        path = self._object_path(folder, key)
+        where = f"{bucket}/{key}"
+
+        with _translated(where):
+            _make_folders(folder, path.parent)
+
+        temporary = path.with_name(f".{path.name}.partial-{secrets.token_hex(8)}")
+        try:
+            size = _fill(temporary, chunks, where)
+            with _translated(where):
+                os.replace(temporary, path)
+                _fsync_folder(path.parent)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
+            raise
+        return size
+
+    def delete(self, bucket: str, key: str) -> None:
+        """Remove the object's file; do nothing if there is none."""
+        folder = self._existing_bucket(bucket)
+        path = self._object_path(folder, key)
+
+        # Emptied folders stay: removing them would race a concurrent write
+        # that has just created the folder and is about to open its file.
+        with _translated(f"{bucket}/{key}"):
+            try:
+                path.unlink()
+            except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+                return
+            _fsync_folder(path.parent)
+
+    def discard_partial(self, bucket: str, key: str) -> None:
+        """Remove the temporary files that interrupted writes of `key` left."""
+        folder = self._bucket_folder(bucket)
+        path = self._object_path(folder, key)
+        where = f"{bucket}/{key}"
+
+        with _translated(where):
+            try:
+                with os.scandir(path.parent) as entries:
+                    leftovers = [
+                        Path(entry.path)
+                        for entry in entries
+                        if _is_partial_of(entry, path.name)
+                    ]
+            except (FileNotFoundError, NotADirectoryError):
+                return
+
+            for leftover in leftovers:
+                leftover.unlink(missing_ok=True)
+                logger.info("partial_discarded bucket=%s key=%s", bucket, key)
+
+    def list_keys(self, bucket: str, prefix: str = "") -> Iterator[str]:
+        """Check the bucket now, then yield its keys in lexicographic order."""
+        folder = self._existing_bucket(bucket)
+        return _walk(folder, "", prefix, bucket)
+
+    def _bucket_folder(self, bucket: str) -> Path:
+        check_bucket(bucket)
+        folder = _resolve(self._root / bucket, bucket)
+        if folder == self._root or not folder.is_relative_to(self._root):
+            raise InvalidKey(f"bucket {bucket!r} resolves outside the storage root")
+        return folder
+
+    def _existing_bucket(self, bucket: str) -> Path:
+        folder = self._bucket_folder(bucket)
+        if not folder.is_dir():
+            raise BucketNotFound(f"bucket {bucket!r} does not exist")
+        return folder
+
+    def _object_path(self, folder: Path, key: str) -> Path:
+        check_key(key)
+        if _PARTIAL.fullmatch(key.rsplit("/", 1)[-1]):
+            raise InvalidKey(f"object key {key!r} is named like a temporary file")
+
+        path = _resolve(folder / key, key)
+        if path == folder or not path.is_relative_to(folder):
+            raise InvalidKey(f"object key {key!r} resolves outside its bucket")
+        return path
+
+
+def _resolve(path: Path, name: str) -> Path:
+    """Follow symbolic links so that the caller can check where `path` lands."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symbolic link loop
+        raise InvalidKey(f"{name!r} cannot be resolved") from exc
+
+
+def _object_not_found(bucket: str, key: str) -> ObjectNotFound:
+    return ObjectNotFound(f"object {key!r} not found in bucket {bucket!r}")
+
+
+def _is_partial_of(entry: os.DirEntry[str], name: str) -> bool:
+    match = _PARTIAL.fullmatch(entry.name)
+    if match is None or match["name"] != name:
+        return False
+    return entry.is_file(follow_symlinks=False)
+
+
+def _make_folders(top: Path, folder: Path) -> None:
+    """Create `folder` and its missing parents below `top`, durably."""
+    missing: list[Path] = []
+    current = folder
+    while current != top and not current.is_dir():
+        missing.append(current)
+        current = current.parent
+
+    for path in reversed(missing):
+        try:
+            path.mkdir()
+        except FileExistsError:
+            if not path.is_dir():
+                raise
+            continue  # a concurrent writer created it
+        _fsync_folder(path.parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a rename or a new entry in `folder` survive a power loss."""
+    descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _fill(temporary: Path, chunks: Iterable[bytes], where: str) -> int:
+    """Write `chunks` to a new file and fsync it; return the byte count."""
+    with _translated(where):
+        handle = temporary.open("xb")
+
+    size = 0
+    with handle:
+        # Errors raised by `chunks` itself pass through untranslated.
+        for chunk in chunks:
+            with _translated(where):
+                handle.write(chunk)
+            size += len(chunk)
+
+        with _translated(where):
+            handle.flush()
+            os.fsync(handle.fileno())
+    return size
+
+
+def _stream(handle: io.FileIO, chunk_size: int, where: str) -> Iterator[bytes]:
+    with handle:
+        while True:
+            with _translated(where):
+                chunk = handle.read(chunk_size)
+            if not chunk:
+                return
+            yield chunk
+
+
+def _walk(folder: Path, base: str, prefix: str, bucket: str) -> Iterator[str]:
+    """Yield the keys under `folder` that start with `prefix`, sorted.
+
+    A sub-folder sorts as its name plus "/", which is exactly where all its
+    keys fall among its siblings, so a depth-first walk yields sorted keys.
+    """
+    with _translated(f"{bucket}/{base}"):
+        try:
+            with os.scandir(folder) as scan:
+                entries = [(_sort_name(entry), entry) for entry in scan]
+        except (FileNotFoundError, NotADirectoryError):
+            return  # removed while we walked
+
+    for name, entry in sorted(entries, key=lambda pair: pair[0]):
+        key = base + name
+        if name.endswith("/"):
+            if key.startswith(prefix) or prefix.startswith(key):
+                yield from _walk(Path(entry.path), key, prefix, bucket)
+        elif key.startswith(prefix) and _is_object(entry):
+            yield key
+
+
+def _sort_name(entry: os.DirEntry[str]) -> str:
+    if entry.is_dir(follow_symlinks=False):
+        return entry.name + "/"
+    return entry.name
+
+
+def _is_object(entry: os.DirEntry[str]) -> bool:
+    """Only regular files are objects: not links, not temporary files."""
+    return entry.is_file(follow_symlinks=False) and not _PARTIAL.fullmatch(entry.name)

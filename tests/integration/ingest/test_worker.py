@@ -1,0 +1,190 @@
+"""The ingest worker against a real database and real local folders."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pytest
+
+from fpga_image_service.domain.status import FpgaImageStatus
+from fpga_image_service.ingest.worker import Worker, image_key
+from fpga_image_service.persistence import queries
+from fpga_image_service.persistence.database import Database, open_database
+from fpga_image_service.persistence.migrations import migrate
+from fpga_image_service.persistence.records import FpgaImage, now_us
+from fpga_image_service.settings import Settings
+from fpga_image_service.storage import LocalObjectStore, ObjectInfo, StorageUnavailable
+from tests.fixtures import fpga_files
+from tests.integration.persistence.helpers import add_project, new_image
+
+
+@dataclasses.dataclass
+class Setup:
+    db: Database
+    settings: Settings
+    sources: LocalObjectStore
+    images: LocalObjectStore
+    project: str
+
+    def worker(self, sources: object = None) -> Worker:
+        return Worker(self.settings, self.db, sources or self.sources, self.images)  # type: ignore[arg-type]
+
+    def register(self, key: str, data: bytes | None) -> FpgaImage:
+        if data is not None:
+            self.sources.write("obs-fpga", key, [data])
+        image = dataclasses.replace(new_image(self.project),
+                                    location=f"obs-fpga:{key}")
+        with self.db.transaction() as conn:
+            queries.insert_fpga_image(conn, image)
+        return image
+
+    def stored(self, image: FpgaImage) -> FpgaImage:
+        with self.db.read() as conn:
+            found = queries.get_fpga_image(conn, self.project, image.id)
+        assert found is not None
+        return found
+
+    def image_files(self) -> list[str]:
+        return list(self.images.list_keys("fis-images"))
+
+
+@pytest.fixture
+def setup(database_url: str, tmp_path: Path) -> Iterator[Setup]:
+    db = open_database(database_url)
+    migrate(db)
+    settings = Settings(data_dir=str(tmp_path), lease_seconds=30,
+                        retry_base_seconds=0.0, ingest_attempts=3)
+    sources = LocalObjectStore(tmp_path / "buckets")
+    images = LocalObjectStore(tmp_path / "image-store")
+    sources.create_bucket("obs-fpga")
+    images.create_bucket("fis-images")
+    yield Setup(db, settings, sources, images, add_project(db))
+    db.close()
+
+
+def test_good_file_becomes_active_with_digest_and_format(setup: Setup) -> None:
+    data = fpga_files.xclbin_file()
+    image = setup.register("k.xclbin", data)
+
+    assert setup.worker().run_once()
+
+    stored = setup.stored(image)
+    assert stored.status is FpgaImageStatus.ACTIVE
+    assert stored.size_bytes == len(data)
+    import hashlib
+
+    assert stored.sha256 == hashlib.sha256(data).hexdigest()
+    assert stored.format == "xclbin"
+    assert setup.image_files() == [image_key(setup.project, image.id)]
+    copied = b"".join(setup.images.read("fis-images", setup.image_files()[0]))
+    assert copied == data
+
+
+def test_no_work_returns_false(setup: Setup) -> None:
+    assert not setup.worker().run_once()
+
+
+def test_bad_file_ends_in_error_and_leaves_no_object(setup: Setup) -> None:
+    whole = fpga_files.aei_file()
+    image = setup.register("cut.bin", whole[:-10])
+
+    setup.worker().run_once()
+
+    stored = setup.stored(image)
+    assert stored.status is FpgaImageStatus.ERROR
+    assert stored.message and "truncated" in stored.message
+    assert setup.image_files() == []
+
+
+def test_file_over_the_limit_ends_in_error(setup: Setup) -> None:
+    setup = dataclasses.replace(
+        setup, settings=dataclasses.replace(setup.settings, max_image_bytes=1000)
+    )
+    image = setup.register("big.bin", fpga_files.raw_bin(payload_size=5000))
+
+    setup.worker().run_once()
+
+    stored = setup.stored(image)
+    assert stored.status is FpgaImageStatus.ERROR
+    assert stored.message and "larger than the limit" in stored.message
+
+
+class FlakyStore:
+    """Local storage whose reads fail with a transient error `failures` times."""
+
+    def __init__(self, inner: LocalObjectStore, failures: int) -> None:
+        self.inner = inner
+        self.failures = failures
+
+    def read(self, bucket: str, key: str, chunk_size: int = 1 << 20) -> Iterator[bytes]:
+        if self.failures > 0:
+            self.failures -= 1
+            raise StorageUnavailable("connection reset by the storage service")
+        return self.inner.read(bucket, key, chunk_size)
+
+    def head(self, bucket: str, key: str) -> ObjectInfo:
+        return self.inner.head(bucket, key)
+
+    def write(self, bucket: str, key: str, chunks: Iterable[bytes]) -> int:
+        return self.inner.write(bucket, key, chunks)
+
+
+def test_transient_failure_is_retried_then_succeeds(setup: Setup) -> None:
+    image = setup.register("retry.bin", fpga_files.raw_bin())
+    worker = setup.worker(FlakyStore(setup.sources, failures=2))
+
+    for _ in range(3):
+        assert worker.run_once()
+
+    stored = setup.stored(image)
+    assert stored.status is FpgaImageStatus.ACTIVE
+
+
+def test_transient_failure_gives_up_after_the_attempts(setup: Setup) -> None:
+    image = setup.register("down.bin", fpga_files.raw_bin())
+    worker = setup.worker(FlakyStore(setup.sources, failures=100))
+
+    for _ in range(3):
+        assert worker.run_once()
+    assert not worker.run_once()
+
+    stored = setup.stored(image)
+    assert stored.status is FpgaImageStatus.ERROR
+    assert stored.message and "gave up after 3 attempts" in stored.message
+
+
+def test_a_dead_workers_claim_is_taken_over_and_its_partial_removed(
+    setup: Setup,
+) -> None:
+    image = setup.register("takeover.bin", fpga_files.raw_bin())
+    now = now_us()
+    with setup.db.transaction() as conn:
+        dead = queries.claim_work(conn, "dead-worker", now - 2, now - 1)
+    assert dead is not None
+    # What the dead worker left: a temporary file of its unfinished copy.
+    key = image_key(setup.project, image.id)
+    folder = Path(setup.settings.data_dir) / "image-store" / "fis-images" / setup.project
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f".{image.id}.partial-{'ab' * 8}").write_bytes(b"half")
+
+    assert setup.worker().run_once()
+
+    assert setup.stored(image).status is FpgaImageStatus.ACTIVE
+    assert sorted(p.name for p in folder.iterdir()) == [image.id]
+    assert setup.image_files() == [key]
+
+
+def test_claims_past_the_attempt_limit_end_in_error(setup: Setup) -> None:
+    image = setup.register("crashy.bin", fpga_files.raw_bin())
+    for _ in range(3):  # three workers that each died holding the claim
+        now = now_us()
+        with setup.db.transaction() as conn:
+            assert queries.claim_work(conn, "dies", now, now) is not None
+
+    assert setup.worker().run_once()
+
+    stored = setup.stored(image)
+    assert stored.status is FpgaImageStatus.ERROR
+    assert stored.message and "did not finish after 3 attempts" in stored.message

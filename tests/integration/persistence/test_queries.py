@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+from fpga_image_service.domain.status import FpgaImageStatus
+from fpga_image_service.persistence import queries
+from fpga_image_service.persistence.database import Database, open_database
+from fpga_image_service.persistence.migrations import migrate
+from fpga_image_service.persistence.records import now_us
+from tests.integration.persistence.helpers import add_image, add_project
+
+
+def test_migrate_twice_applies_nothing_the_second_time(database_url: str) -> None:
+    db = open_database(database_url)
+    assert migrate(db) == ["0001_initial.sql"]
+    assert migrate(db) == []
+    db.close()
+
+
+def test_list_is_newest_first_with_ties_broken_by_id(db: Database) -> None:
+    project = add_project(db)
+    same_time = now_us()
+    images = [add_image(db, project, same_time) for _ in range(3)]
+    newest = add_image(db, project, same_time + 10)
+
+    with db.read() as conn:
+        listed = queries.list_fpga_images(conn, project, None, 0)
+
+    expected = [newest.id, *sorted((i.id for i in images), reverse=True)]
+    assert [i.id for i in listed] == expected
+
+
+def test_list_pages_and_count_the_total(db: Database) -> None:
+    project = add_project(db)
+    ids = [add_image(db, project, 1000 + n).id for n in range(7)]
+    newest_first = list(reversed(ids))
+
+    with db.read() as conn:
+        page2 = queries.list_fpga_images(conn, project, 3, 3)
+        total = queries.count_fpga_images(conn, project)
+
+    assert [i.id for i in page2] == newest_first[3:6]
+    assert total == 7
+
+
+def test_images_of_another_project_are_invisible(db: Database) -> None:
+    mine, theirs = add_project(db, "mine"), add_project(db, "theirs")
+    image = add_image(db, theirs)
+
+    with db.read() as conn:
+        assert queries.get_fpga_image(conn, mine, image.id) is None
+        assert queries.list_fpga_images(conn, mine, None, 0) == []
+        assert queries.get_fpga_image(conn, theirs, image.id) is not None
+
+
+def test_grants_are_per_project_and_idempotent(db: Database) -> None:
+    project = add_project(db)
+    with db.transaction() as conn:
+        assert queries.grant_bucket(conn, project, "obs-fpga", now_us())
+        assert not queries.grant_bucket(conn, project, "obs-fpga", now_us())
+    with db.read() as conn:
+        assert queries.is_bucket_granted(conn, project, "obs-fpga")
+        assert not queries.is_bucket_granted(conn, project, "other")
+    with db.transaction() as conn:
+        assert queries.revoke_bucket(conn, project, "obs-fpga")
+    with db.read() as conn:
+        assert not queries.is_bucket_granted(conn, project, "obs-fpga")
+
+
+def test_claim_takes_each_image_once(db: Database) -> None:
+    project = add_project(db)
+    first, second = add_image(db, project, 1), add_image(db, project, 2)
+    now = now_us()
+
+    with db.transaction() as conn:
+        a = queries.claim_work(conn, "worker-a", now, now + 10_000_000)
+    with db.transaction() as conn:
+        b = queries.claim_work(conn, "worker-b", now, now + 10_000_000)
+    with db.transaction() as conn:
+        c = queries.claim_work(conn, "worker-c", now, now + 10_000_000)
+
+    assert a is not None and b is not None
+    assert {a.fpga_image_id, b.fpga_image_id} == {first.id, second.id}
+    assert c is None
+
+
+def test_expired_lease_is_taken_over_and_the_old_owner_cannot_finish(
+    db: Database,
+) -> None:
+    project = add_project(db)
+    image = add_image(db, project)
+    now = now_us()
+    with db.transaction() as conn:
+        old = queries.claim_work(conn, "dead", now, now + 1)
+    later = now + 5_000_000
+    with db.transaction() as conn:
+        new = queries.claim_work(conn, "alive", later, later + 10_000_000)
+
+    assert old is not None and new is not None
+    assert new.fpga_image_id == image.id and new.attempts == 2
+    with db.transaction() as conn:
+        assert not queries.finish_active(conn, old, 1, "0" * 64, "bin", "{}", later)
+        assert queries.finish_active(conn, new, 1, "0" * 64, "bin", "{}", later)
+        assert queries.current_status(conn, image.id) is FpgaImageStatus.ACTIVE
+
+
+def test_retry_is_not_claimed_before_its_time(db: Database) -> None:
+    project = add_project(db)
+    add_image(db, project)
+    now = now_us()
+    with db.transaction() as conn:
+        claim = queries.claim_work(conn, "w", now, now + 10_000_000)
+        assert claim is not None
+        assert queries.schedule_retry(conn, claim, now + 60_000_000, "storage down")
+    with db.transaction() as conn:
+        assert queries.claim_work(conn, "w", now + 1, now + 10_000_000) is None
+    with db.transaction() as conn:
+        retry = queries.claim_work(conn, "w", now + 61_000_000, now + 70_000_000)
+    assert retry is not None and retry.attempts == 2
+
+
+def test_finish_error_records_the_message(db: Database) -> None:
+    project = add_project(db)
+    image = add_image(db, project)
+    now = now_us()
+    with db.transaction() as conn:
+        claim = queries.claim_work(conn, "w", now, now + 10_000_000)
+        assert claim is not None
+        assert queries.finish_error(conn, claim, "the file is empty", now)
+    with db.read() as conn:
+        stored = queries.get_fpga_image(conn, project, image.id)
+    assert stored is not None
+    assert stored.status is FpgaImageStatus.ERROR
+    assert stored.message == "the file is empty"
