@@ -15,12 +15,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fpga_image_service.domain.status import FpgaImageStatus  # noqa: E402
-from fpga_image_service.persistence import queries  # noqa: E402
-from fpga_image_service.runtime import Runtime  # noqa: E402
-from fpga_image_service.services.projects import ProjectService  # noqa: E402
-from fpga_image_service.settings import Settings  # noqa: E402
-from tests.integration.persistence.helpers import new_image  # noqa: E402
+from tests.integration.persistence.helpers import new_image
+
+from fpga_image_service.domain.status import FpgaImageStatus
+from fpga_image_service.persistence import queries
+from fpga_image_service.runtime import Runtime
+from fpga_image_service.services.projects import ProjectService
+from fpga_image_service.settings import Settings
 
 SYNC_PREAMBLE = b"\xff" * 64 + b"\x00\x00\x00\xbb\x11\x22\x00\x44" + b"\xff" * 8
 
@@ -57,7 +58,9 @@ def main() -> None:
 
     settings = Settings(data_dir=args.data_dir, ingest_workers=0)
     runtime = Runtime(settings)
-    project_id, _ = ProjectService(runtime.db, settings.image_bucket).create_project("b")
+    project_id, _ = ProjectService(runtime.db, settings.image_bucket).create_project(
+        "b"
+    )
     ProjectService(runtime.db, settings.image_bucket).grant(project_id, "obs-fpga")
     runtime.sources.create_bucket("obs-fpga")
     source = Path(args.data_dir) / "buckets" / "obs-fpga" / "big.bin"
@@ -77,11 +80,15 @@ def main() -> None:
     assert stored is not None and stored.status is FpgaImageStatus.ACTIVE, stored
 
     mib_s = 1 << 20
-    print(f"ingest of {size / mib_s:.0f} MiB: {ingest_rate / mib_s:.0f} MiB/s; "
-          f"hashlib.sha256 over the same file: {sha_rate / mib_s:.0f} MiB/s; "
-          f"ratio {ingest_rate / sha_rate:.2f}")
-    print(f"worker peak memory (VmHWM): {_peak_rss_mib():.1f} MiB "
-          f"(before the copy: {before:.1f} MiB)")
+    print(
+        f"ingest of {size / mib_s:.0f} MiB: {ingest_rate / mib_s:.0f} MiB/s; "
+        f"hashlib.sha256 over the same file: {sha_rate / mib_s:.0f} MiB/s; "
+        f"ratio {ingest_rate / sha_rate:.2f}"
+    )
+    print(
+        f"worker peak memory (VmHWM): {_peak_rss_mib():.1f} MiB "
+        f"(before the copy: {before:.1f} MiB)"
+    )
 
 
 if __name__ == "__main__":

@@ -31,9 +31,11 @@ class LoadResult:
         return self.requests / self.seconds
 
     def line(self) -> str:
-        return (f"{self.name:<10} c={self.concurrency:<3} {self.rate:9.1f} req/s  "
-                f"p50 {self.p50_ms:7.2f} ms  p99 {self.p99_ms:7.2f} ms  "
-                f"statuses {dict(self.statuses)}")
+        return (
+            f"{self.name:<10} c={self.concurrency:<3} {self.rate:9.1f} req/s  "
+            f"p50 {self.p50_ms:7.2f} ms  p99 {self.p99_ms:7.2f} ms  "
+            f"statuses {dict(self.statuses)}"
+        )
 
 
 async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
@@ -48,9 +50,15 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
 
 
 async def _connection(
-    host: str, port: int, make_request: Callable[[], bytes], stop_at: float,
-    measure_from: float, latencies: list[float], statuses: Counter[int],
-    bodies: list[bytes], max_requests: int,
+    host: str,
+    port: int,
+    make_request: Callable[[], bytes],
+    stop_at: float,
+    measure_from: float,
+    latencies: list[float],
+    statuses: Counter[int],
+    bodies: list[bytes],
+    max_requests: int,
 ) -> None:
     reader, writer = await asyncio.open_connection(host, port)
     sent = 0
@@ -71,22 +79,42 @@ async def _connection(
 
 
 async def _run(
-    name: str, host: str, port: int, make_request: Callable[[], bytes],
-    concurrency: int, warmup: float, seconds: float, keep_bodies: list[bytes],
+    name: str,
+    host: str,
+    port: int,
+    make_request: Callable[[], bytes],
+    concurrency: int,
+    warmup: float,
+    seconds: float,
+    keep_bodies: list[bytes],
 ) -> LoadResult:
     latencies: list[float] = []
     statuses: Counter[int] = Counter()
     now = time.perf_counter()
     measure_from = now + warmup
     stop_at = measure_from + seconds
-    await asyncio.gather(*(
-        _connection(host, port, make_request, stop_at, measure_from, latencies,
-                    statuses, keep_bodies, max_requests=1_000_000)
-        for _ in range(concurrency)
-    ))
+    await asyncio.gather(
+        *(
+            _connection(
+                host,
+                port,
+                make_request,
+                stop_at,
+                measure_from,
+                latencies,
+                statuses,
+                keep_bodies,
+                max_requests=1_000_000,
+            )
+            for _ in range(concurrency)
+        )
+    )
     latencies.sort()
     return LoadResult(
-        name=name, concurrency=concurrency, requests=len(latencies), seconds=seconds,
+        name=name,
+        concurrency=concurrency,
+        requests=len(latencies),
+        seconds=seconds,
         statuses=dict(statuses),
         p50_ms=statistics.median(latencies) * 1000,
         p99_ms=latencies[int(len(latencies) * 0.99) - 1] * 1000,
@@ -94,16 +122,31 @@ async def _run(
 
 
 def run_load(
-    name: str, host: str, port: int, make_request: Callable[[], bytes],
-    concurrency: int, warmup: float = 1.0, seconds: float = 5.0,
+    name: str,
+    host: str,
+    port: int,
+    make_request: Callable[[], bytes],
+    concurrency: int,
+    warmup: float = 1.0,
+    seconds: float = 5.0,
     keep_bodies: list[bytes] | None = None,
 ) -> LoadResult:
-    """Drive `concurrency` connections for warmup + seconds; report the measured part."""
+    """Drive `concurrency` connections; report the part after the warm-up."""
     try:
         import uvloop
 
         runner: Callable[..., LoadResult] = uvloop.run
     except ImportError:  # pragma: no cover - uvloop comes with uvicorn[standard]
         runner = asyncio.run
-    return runner(_run(name, host, port, make_request, concurrency, warmup, seconds,
-                       keep_bodies if keep_bodies is not None else []))
+    return runner(
+        _run(
+            name,
+            host,
+            port,
+            make_request,
+            concurrency,
+            warmup,
+            seconds,
+            keep_bodies if keep_bodies is not None else [],
+        )
+    )

@@ -31,9 +31,13 @@ def fresh_database() -> Iterator[str]:
         admin = _admin()
     except psycopg.OperationalError as exc:
         if os.environ.get("FIS_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"PostgreSQL is required but not reachable at {ADMIN_URL}: {exc}")
-        pytest.skip(f"PostgreSQL not reachable at {ADMIN_URL} ({exc}); set "
-                    "FIS_TEST_POSTGRES_URL to run these tests")
+            pytest.fail(
+                f"PostgreSQL is required but not reachable at {ADMIN_URL}: {exc}"
+            )
+        pytest.skip(
+            f"PostgreSQL not reachable at {ADMIN_URL} ({exc}); set "
+            "FIS_TEST_POSTGRES_URL to run these tests"
+        )
     name = f"fis_test_{uuid.uuid4().hex[:12]}"
     with admin:
         admin.execute(f'CREATE DATABASE "{name}"')

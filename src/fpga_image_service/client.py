@@ -1,7 +1,7 @@
 """A small Python SDK for the FPGA image API, signing every request with AK/SK.
 
-    client = FisClient.from_file(Path("~/.local/share/fpga-image-service/client.json"))
-    image = client.register("obs-fpga:fpga.bin", "my-image", {"shell_type": "OCL"})
+client = FisClient.from_file(Path("~/.local/share/fpga-image-service/client.json"))
+image = client.register("obs-fpga:fpga.bin", "my-image", {"shell_type": "OCL"})
 """
 
 from __future__ import annotations
@@ -79,21 +79,27 @@ class FisClient:
     # -- the API ---------------------------------------------------------
 
     def register(
-        self, location: str, name: str, metadata: dict[str, Any],
+        self,
+        location: str,
+        name: str,
+        metadata: dict[str, Any],
         description: str | None = None,
     ) -> dict[str, Any]:
         """POST .../fpga_image; returns {"id", "status"}."""
         body: dict[str, Any] = {
-            "location": location, "name": name, "metadata": metadata,
+            "location": location,
+            "name": name,
+            "metadata": metadata,
         }
         if description is not None:
             body["description"] = description
         answer = self.request("POST", "", {"fpga_image": body}, expect=200)
-        result: dict[str, Any] = answer["fpga_image"]
-        return result
+        return dict(answer["fpga_image"])
 
-    def list(
-        self, fpga_image_id: str | None = None, page: int | None = None,
+    def list_images(
+        self,
+        fpga_image_id: str | None = None,
+        page: int | None = None,
         size: int | None = None,
     ) -> dict[str, Any]:
         """GET .../fpga_image/detail; returns {"count", "fpgaimages"}."""
@@ -104,18 +110,26 @@ class FisClient:
             query.append(("page", str(page)))
         if size is not None:
             query.append(("size", str(size)))
-        return self.request("GET", "/detail", None, query=query, expect=200)
+        answer: dict[str, Any] = self.request(
+            "GET", "/detail", None, query=query, expect=200
+        )
+        return answer
 
     def get(self, fpga_image_id: str) -> dict[str, Any] | None:
         """One image from the detail list, or None when it does not exist."""
-        images = self.list(fpga_image_id=fpga_image_id)["fpgaimages"]
+        images = self.list_images(fpga_image_id=fpga_image_id)["fpgaimages"]
         return images[0] if images else None
 
     # -- plumbing --------------------------------------------------------
 
     def request(
-        self, method: str, suffix: str, body: Any, *,
-        query: list[tuple[str, str]] | None = None, expect: int,
+        self,
+        method: str,
+        suffix: str,
+        body: Any,
+        *,
+        query: list[tuple[str, str]] | None = None,
+        expect: int,
     ) -> Any:
         """Send one signed call below .../cloudservers/fpga_image."""
         path = f"/v1/{self.config.project_id}/cloudservers/fpga_image{suffix}"
@@ -124,10 +138,18 @@ class FisClient:
         headers = {"Host": self._host}
         if body is not None:
             headers["Content-Type"] = "application/json;charset=utf8"
-        headers.update(sign_request(
-            method, path, query, headers, content, self.config.access_key,
-            self.config.secret_key, datetime.now(UTC),
-        ))
+        headers.update(
+            sign_request(
+                method,
+                path,
+                query,
+                headers,
+                content,
+                self.config.access_key,
+                self.config.secret_key,
+                datetime.now(UTC),
+            )
+        )
         url = path + ("?" + urlencode(query) if query else "")
         response = self._http.request(method, url, content=content, headers=headers)
         return _answer(response, expect)
@@ -142,9 +164,11 @@ def _answer(response: httpx.Response, expect: int) -> Any:
         raise ApiError(response.status_code, "", response.text[:200]) from None
     if isinstance(data, dict) and isinstance(data.get("error"), dict):
         error = data["error"]
-        raise ApiError(response.status_code, str(error.get("code")),
-                       str(error.get("message")))
+        raise ApiError(
+            response.status_code, str(error.get("code")), str(error.get("message"))
+        )
     if isinstance(data, dict) and "error_code" in data:
-        raise ApiError(response.status_code, str(data["error_code"]),
-                       str(data.get("error_msg")))
+        raise ApiError(
+            response.status_code, str(data["error_code"]), str(data.get("error_msg"))
+        )
     raise ApiError(response.status_code, "", response.text[:200])

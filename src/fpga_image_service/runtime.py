@@ -12,6 +12,7 @@ from fpga_image_service.persistence.database import Database, open_database
 from fpga_image_service.persistence.migrations import migrate
 from fpga_image_service.settings import Settings
 from fpga_image_service.storage import (
+    AccessDenied,
     LocalObjectStore,
     ObjectStore,
     S3Config,
@@ -43,6 +44,16 @@ def open_object_store(settings: Settings, folder: str) -> ObjectStore:
     return LocalObjectStore(Path(settings.data_dir) / folder)
 
 
+def _ensure_bucket(store: ObjectStore, bucket: str) -> None:
+    """Create the image store bucket, or accept one an operator made for us."""
+    try:
+        store.create_bucket(bucket)
+    except AccessDenied:
+        # Credentials scoped to one existing bucket may not create buckets.
+        if not store.bucket_exists(bucket):
+            raise
+
+
 class Runtime:
     """Everything one process runs, started and stopped together."""
 
@@ -52,7 +63,7 @@ class Runtime:
         migrate(self.db)
         self.sources = open_object_store(settings, "buckets")
         self.images = open_object_store(settings, "image-store")
-        self.images.create_bucket(settings.image_bucket)
+        _ensure_bucket(self.images, settings.image_bucket)
         self.commits = CommitQueue(self.db)
         self._worker_count = settings.ingest_workers if workers is None else workers
         self._stop = threading.Event()
@@ -66,7 +77,9 @@ class Runtime:
         for n in range(self._worker_count):
             worker = self.new_worker()
             thread = threading.Thread(
-                target=worker.run, args=(self._stop,), name=f"fis-worker-{n}",
+                target=worker.run,
+                args=(self._stop,),
+                name=f"fis-worker-{n}",
                 daemon=True,
             )
             thread.start()

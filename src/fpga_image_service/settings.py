@@ -150,4 +150,9 @@ def load(
         # Without an endpoint boto3 would talk to AWS, which is rarely what an
         # operator of a private FPGA cloud means.
         raise SettingsError("--s3-endpoint (FIS_S3_ENDPOINT) is needed with s3")
+    if bool(settings.s3_access_key) != bool(settings.s3_secret_key):
+        raise SettingsError(
+            "--s3-access-key and --s3-secret-key (FIS_S3_ACCESS_KEY, "
+            "FIS_S3_SECRET_KEY) must be given together"
+        )
     return settings

@@ -51,7 +51,11 @@ class RunningService:
         """Run the command-line client against this service."""
         return subprocess.run(
             [sys.executable, "-m", "fpga_image_service.cli.main", *args],
-            env=self.env, capture_output=True, text=True, timeout=60, check=check,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=check,
         )
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
@@ -67,7 +71,9 @@ class RunningService:
 def service_env(data_dir: Path, port: int, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FIS_")}
     env.update(
-        FIS_DATA_DIR=str(data_dir), FIS_PORT=str(port), FIS_POLL_SECONDS="0.05",
+        FIS_DATA_DIR=str(data_dir),
+        FIS_PORT=str(port),
+        FIS_POLL_SECONDS="0.05",
         FIS_LOG_LEVEL="INFO",
     )
     env.update(extra)
@@ -81,7 +87,10 @@ def start_service(data_dir: Path, **extra: str) -> RunningService:
     log = (data_dir.parent / f"{data_dir.name}-service.log").open("a")
     process = subprocess.Popen(
         [sys.executable, "-m", "fpga_image_service.cli.main", "serve"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     endpoint = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

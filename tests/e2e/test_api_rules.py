@@ -19,7 +19,9 @@ def _config(service: RunningService) -> ClientConfig:
 
 def _body(**fields: object) -> bytes:
     image: dict[str, object] = {
-        "location": "obs-fpga:fpga.bin", "name": "n", "metadata": {"k": "v"},
+        "location": "obs-fpga:fpga.bin",
+        "name": "n",
+        "metadata": {"k": "v"},
     }
     image.update(fields)
     return json.dumps({"fpga_image": image}).encode()
@@ -82,8 +84,9 @@ def test_chunked_body_over_the_limit_answers_413(service: RunningService) -> Non
         for _ in range(100):
             yield b"x" * 1024
 
-    response = httpx.post(config.endpoint + register_path(config), content=chunks(),
-                          timeout=30)
+    response = httpx.post(
+        config.endpoint + register_path(config), content=chunks(), timeout=30
+    )
     assert response.status_code == 413
 
 
@@ -102,8 +105,9 @@ def test_unsigned_request_answers_401_in_the_gateway_envelope(
 
 def test_wrong_secret_answers_401(service: RunningService) -> None:
     config = _config(service)
-    response = signed(config, "POST", register_path(config), _body(),
-                      secret_key="x" * 40)
+    response = signed(
+        config, "POST", register_path(config), _body(), secret_key="x" * 40
+    )
     assert response.status_code == 401
     assert config.secret_key not in response.text
 
@@ -117,8 +121,13 @@ def test_date_more_than_15_minutes_off_answers_401(service: RunningService) -> N
 
 def test_legacy_fisclient_signature_is_accepted(service: RunningService) -> None:
     config = _config(service)
-    response = signed(config, "GET", register_path(config) + "/detail",
-                      query=[("page", "1"), ("size", "2")], legacy=True)
+    response = signed(
+        config,
+        "GET",
+        register_path(config) + "/detail",
+        query=[("page", "1"), ("size", "2")],
+        legacy=True,
+    )
     assert response.status_code == 200
 
 
@@ -171,9 +180,9 @@ def test_detail_list_count_is_the_total_and_pages_are_stable(
     for n in range(5):
         assert _post(service, _body(name=f"page-{n}")).status_code == 200
     with service.client() as client:
-        everything = client.list()
-        first = client.list(page=1, size=2)
-        second = client.list(page=2, size=2)
+        everything = client.list_images()
+        first = client.list_images(page=1, size=2)
+        second = client.list_images(page=2, size=2)
 
     assert first["count"] == everything["count"] == second["count"]
     assert len(first["fpgaimages"]) == 2
@@ -185,7 +194,7 @@ def test_detail_list_count_is_the_total_and_pages_are_stable(
 
 def test_unknown_fpga_image_id_gives_an_empty_list(service: RunningService) -> None:
     with service.client() as client:
-        answer = client.list(fpga_image_id="f" * 32)
+        answer = client.list_images(fpga_image_id="f" * 32)
     assert answer == {"count": 0, "fpgaimages": []}
 
 

@@ -27,8 +27,9 @@ def _config(service: RunningService) -> ClientConfig:
 def _register(service: RunningService, location: str) -> str:
     body = dict(SEED_BODY["fpga_image"], location=location)
     with service.client() as client:
-        answer = client.register(**{k: body[k] for k in
-                                    ("location", "name", "metadata", "description")})
+        answer = client.register(
+            **{k: body[k] for k in ("location", "name", "metadata", "description")}
+        )
     return str(answer["id"])
 
 
@@ -37,8 +38,9 @@ def test_seed_example_goes_from_saving_to_active(service: RunningService) -> Non
     service.put_object("obs-fpga", "fpga.bin", data)
     config = _config(service)
 
-    response = signed(config, "POST", register_path(config),
-                      json.dumps(SEED_BODY).encode())
+    response = signed(
+        config, "POST", register_path(config), json.dumps(SEED_BODY).encode()
+    )
 
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/json")
@@ -54,8 +56,18 @@ def test_seed_example_goes_from_saving_to_active(service: RunningService) -> Non
     assert image["protected"] is False
     assert image["message"] is None
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", str(image["createdAt"]))
-    assert set(image) == {"id", "name", "description", "status", "size", "createdAt",
-                          "protected", "message", "metadata", "log_directory"}
+    assert set(image) == {
+        "id",
+        "name",
+        "description",
+        "status",
+        "size",
+        "createdAt",
+        "protected",
+        "message",
+        "metadata",
+        "log_directory",
+    }
 
 
 def test_every_supported_format_becomes_active(service: RunningService) -> None:
@@ -123,8 +135,11 @@ def test_failed_copy_leaves_nothing_in_the_image_store(service: RunningService) 
     leftovers = [p for p in store.rglob("*") if p.is_file()]
     config = _config(service)
     with service.client() as client:
-        active = {i["id"] for i in client.list()["fpgaimages"]
-                  if i["status"] == "active"}
+        active = {
+            i["id"]
+            for i in client.list_images()["fpgaimages"]
+            if i["status"] == "active"
+        }
     assert {p.name for p in leftovers} <= active
     assert all(p.parent.name == config.project_id for p in leftovers)
 
@@ -136,8 +151,9 @@ def test_request_id_is_in_the_header_and_in_the_log_lines(
     config = _config(service)
     body = dict(SEED_BODY["fpga_image"], location="obs-fpga:rid.bin")
 
-    ok = signed(config, "POST", register_path(config),
-                json.dumps({"fpga_image": body}).encode())
+    ok = signed(
+        config, "POST", register_path(config), json.dumps({"fpga_image": body}).encode()
+    )
     bad = signed(config, "POST", register_path(config), b"{")
 
     request_ids = [ok.headers["x-request-id"], bad.headers["x-request-id"]]
@@ -145,7 +161,10 @@ def test_request_id_is_in_the_header_and_in_the_log_lines(
     assert all(re.fullmatch(r"[0-9a-f]{32}", i) for i in request_ids)
     fpga_image_id = ok.json()["fpga_image"]["id"]
     log = (service.data_dir.parent / f"{service.data_dir.name}-service.log").read_text()
-    registered = [line for line in log.splitlines()
-                  if "fpga_image_registered" in line and fpga_image_id in line]
+    registered = [
+        line
+        for line in log.splitlines()
+        if "fpga_image_registered" in line and fpga_image_id in line
+    ]
     assert len(registered) == 1
     assert registered[0].endswith(f"request_id={request_ids[0]}")

@@ -56,7 +56,7 @@ class RequestIdMiddleware:
 
             response = error_response(
                 InternalError(
-                    "A system exception occurred; quote the X-Request-Id to the operator"
+                    "A system exception occurred; quote the X-Request-Id to an operator"
                 )
             )
             await response(scope, receive, send_with_id)

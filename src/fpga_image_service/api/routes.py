@@ -36,8 +36,10 @@ async def _authenticate(request: Request, body: bytes) -> str:
         method=request.method,
         path=request.scope.get("raw_path", request.url.path.encode()).decode("latin-1"),
         query=_query(request),
-        headers={k.decode("latin-1"): v.decode("latin-1")
-                 for k, v in request.scope["headers"]},
+        headers={
+            k.decode("latin-1"): v.decode("latin-1")
+            for k, v in request.scope["headers"]
+        },
         body=body,
     )
     key = ctx.authenticator.authenticate(parts)
@@ -72,7 +74,9 @@ async def list_fpga_images(request: Request) -> Response:
 
     page = await ctx.fpga_images.list(project_id, fpga_image_id, paging)
 
-    return JSONResponse({
-        "count": page.count,
-        "fpgaimages": [serialize.fpga_image(image) for image in page.images],
-    })
+    return JSONResponse(
+        {
+            "count": page.count,
+            "fpgaimages": [serialize.fpga_image(image) for image in page.images],
+        }
+    )

@@ -7,10 +7,12 @@ import sys
 from collections.abc import Sequence
 
 from fpga_image_service import __version__
-from fpga_image_service.cli import server
+from fpga_image_service.cli import admin, buckets, images, server
+from fpga_image_service.cli.images import CommandError
 from fpga_image_service.client import ApiError
 from fpga_image_service.errors import FisError
 from fpga_image_service.settings import SettingsError
+from fpga_image_service.storage import StorageError
 
 
 class UserError(Exception):
@@ -27,6 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
     server.add_commands(commands)
+    admin.add_commands(commands)
+    buckets.add_commands(commands)
+    images.add_commands(commands)
     return parser
 
 
@@ -38,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ApiError as exc:
         print(f"Error: {exc.status} {exc.code}: {exc.message}", file=sys.stderr)
         return 1
-    except (FisError, SettingsError, UserError) as exc:
+    except (FisError, SettingsError, UserError, CommandError, StorageError) as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

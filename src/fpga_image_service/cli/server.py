@@ -9,7 +9,8 @@ import sys
 import threading
 from pathlib import Path
 
-from fpga_image_service import logs, settings as settings_module
+from fpga_image_service import logs
+from fpga_image_service import settings as settings_module
 from fpga_image_service.client import CLIENT_FILE, ClientConfig
 from fpga_image_service.persistence.database import open_database
 from fpga_image_service.persistence.migrations import migrate
@@ -67,8 +68,9 @@ def bootstrap(runtime: Runtime) -> None:
     project_id, key = projects.create_project(FIRST_PROJECT)
     endpoint = f"http://{settings.host}:{settings.port}"
     path = client_file(settings)
-    ClientConfig(endpoint, project_id, key.access_key, key.secret_key,
-                 settings.region).save(path)
+    ClientConfig(
+        endpoint, project_id, key.access_key, key.secret_key, settings.region
+    ).save(path)
     print(
         "First start: created project and access key (shown only this once).\n"
         f"  project_id: {project_id}\n"
@@ -89,10 +91,16 @@ def run_serve(args: argparse.Namespace) -> int:
     runtime = Runtime(settings)
     bootstrap(runtime)
     app = create_app(runtime)
-    log.info("service_starting host=%s port=%d database=%s storage=%s",
-             settings.host, settings.port, runtime.db.dialect, settings.storage)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None,
-                access_log=False)
+    log.info(
+        "service_starting host=%s port=%d database=%s storage=%s",
+        settings.host,
+        settings.port,
+        runtime.db.dialect,
+        settings.storage,
+    )
+    uvicorn.run(
+        app, host=settings.host, port=settings.port, log_config=None, access_log=False
+    )
     return 0
 
 
@@ -105,8 +113,9 @@ def run_worker(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     count = max(settings.ingest_workers, 1)
     threads = [
-        threading.Thread(target=runtime.new_worker().run, args=(stop,),
-                         name=f"fis-worker-{n}")
+        threading.Thread(
+            target=runtime.new_worker().run, args=(stop,), name=f"fis-worker-{n}"
+        )
         for n in range(count)
     ]
     for thread in threads:
@@ -123,6 +132,8 @@ def run_migrate(args: argparse.Namespace) -> int:
     db = open_database(settings.effective_database_url)
     applied = migrate(db)
     db.close()
-    print(f"applied {len(applied)} migration(s)" + "".join(f"\n  {n}" for n in applied),
-          file=sys.stdout)
+    print(
+        f"applied {len(applied)} migration(s)" + "".join(f"\n  {n}" for n in applied),
+        file=sys.stdout,
+    )
     return 0

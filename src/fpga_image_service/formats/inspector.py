@@ -48,30 +48,33 @@ class StreamInspector:
             self._inspector.feed(chunk)
             return
 
-        taken = SNIFF_LENGTH - len(self._head)
-        self._head += chunk[:taken]
+        earlier = len(self._head)
+        self._head += chunk[: SNIFF_LENGTH - earlier]
         image_format = sniff(bytes(self._head), at_end=False)
         if image_format is None:
             return
 
-        self._start(image_format)
-        if taken < len(chunk):
-            self.feed(chunk[taken:])
+        # Replay the bytes of earlier chunks, then this chunk whole, so that a
+        # large first chunk is not copied.
+        inspector = self._start(image_format, bytes(self._head[:earlier]))
+        inspector.feed(chunk)
 
     def finish(self) -> Inspection:
         """Run the checks that need the whole file; raise ContentError on failure."""
-        if self._inspector is None:
+        inspector = self._inspector
+        if inspector is None:
             image_format = sniff(bytes(self._head), at_end=True)
             if image_format is None:  # unreachable: at_end always decides
                 raise AssertionError("sniff could not decide at the end of the file")
-            self._start(image_format)
-        assert self._inspector is not None
-        return self._inspector.finish()
+            inspector = self._start(image_format, bytes(self._head))
+        return inspector.finish()
 
-    def _start(self, image_format: ImageFormat) -> None:
-        self._inspector = _INSPECTORS[image_format]()
-        self._inspector.feed(bytes(self._head))
+    def _start(self, image_format: ImageFormat, head: bytes) -> FormatInspector:
+        """Hand the stream to the format's inspector, replaying `head` to it."""
+        inspector = self._inspector = _INSPECTORS[image_format]()
         self._head = bytearray()
+        inspector.feed(head)
+        return inspector
 
 
 def inspect_bytes(data: bytes) -> Inspection:

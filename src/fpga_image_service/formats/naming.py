@@ -36,7 +36,8 @@ def check_name(file_name: str, inspection: Inspection) -> None:
             continue
         if detected in formats:
             return
-        expected = " or ".join(sorted(f.value for f in formats))
+        *others, last = sorted(f.value for f in formats)
+        expected = f"{', '.join(others)} or {last}" if others else last
         raise ContentError(
             ContentProblem.FORMAT_MISMATCH,
             f"the file {file_name!r} holds {found}, but a name ending in {ending} "

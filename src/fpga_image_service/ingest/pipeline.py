@@ -35,7 +35,9 @@ class IngestResult:
     inspection: Inspection
 
     def inspection_json(self) -> str:
-        return json.dumps(self.inspection.details, separators=(",", ":"), sort_keys=True)
+        return json.dumps(
+            self.inspection.details, separators=(",", ":"), sort_keys=True
+        )
 
 
 class _Tap:

@@ -109,18 +109,28 @@ class Worker:
         key = image_key(claim.project_id, claim.fpga_image_id)
         log.info(
             "ingest_started fpga_image_id=%s project_id=%s attempt=%d location=%s",
-            claim.fpga_image_id, claim.project_id, claim.attempts, location,
+            claim.fpga_image_id,
+            claim.project_id,
+            claim.attempts,
+            location,
         )
         try:
             # A worker that died mid-copy may have left an unfinished upload.
             self.images.discard_partial(self.settings.image_bucket, key)
             result = copy_and_inspect(
-                self.sources, location, self.images, self.settings.image_bucket, key,
-                self.settings.max_image_bytes, self._heartbeat(claim),
+                self.sources,
+                location,
+                self.images,
+                self.settings.image_bucket,
+                key,
+                self.settings.max_image_bytes,
+                self._heartbeat(claim),
             )
         except LeaseLost:
-            log.warning("ingest_abandoned fpga_image_id=%s reason=lease_lost",
-                        claim.fpga_image_id)
+            log.warning(
+                "ingest_abandoned fpga_image_id=%s reason=lease_lost",
+                claim.fpga_image_id,
+            )
             return
         except ContentError as exc:
             self._fail(claim, exc.message)
@@ -134,8 +144,13 @@ class Worker:
 
         with self.db.transaction() as conn:
             done = queries.finish_active(
-                conn, claim, result.size_bytes, result.sha256,
-                result.inspection.format.value, result.inspection_json(), now_us(),
+                conn,
+                claim,
+                result.size_bytes,
+                result.sha256,
+                result.inspection.format.value,
+                result.inspection_json(),
+                now_us(),
             )
         if not done:
             self._after_lost_claim(claim, key)
@@ -143,7 +158,10 @@ class Worker:
         log.info(
             "fpga_image_active fpga_image_id=%s project_id=%s size=%d sha256=%s "
             "format=%s",
-            claim.fpga_image_id, claim.project_id, result.size_bytes, result.sha256,
+            claim.fpga_image_id,
+            claim.project_id,
+            result.size_bytes,
+            result.sha256,
             result.inspection.format.value,
         )
 
@@ -156,13 +174,19 @@ class Worker:
         if done:
             log.info(
                 "fpga_image_error fpga_image_id=%s project_id=%s message=%r",
-                claim.fpga_image_id, claim.project_id, message,
+                claim.fpga_image_id,
+                claim.project_id,
+                message,
             )
 
     def _retry_or_fail(self, claim: Claim, message: str) -> None:
         if claim.attempts >= self.settings.ingest_attempts:
-            log.error("ingest_gave_up fpga_image_id=%s attempts=%d error=%s",
-                      claim.fpga_image_id, claim.attempts, message)
+            log.error(
+                "ingest_gave_up fpga_image_id=%s attempts=%d error=%s",
+                claim.fpga_image_id,
+                claim.attempts,
+                message,
+            )
             self._fail(claim, f"{message}; gave up after {claim.attempts} attempts")
             return
         delay = self.settings.retry_base_seconds * 2 ** (claim.attempts - 1)
@@ -170,8 +194,13 @@ class Worker:
             queries.schedule_retry(
                 conn, claim, now_us() + int(delay * 1_000_000), message
             )
-        log.warning("ingest_retry fpga_image_id=%s attempt=%d delay=%.1f error=%s",
-                    claim.fpga_image_id, claim.attempts, delay, message)
+        log.warning(
+            "ingest_retry fpga_image_id=%s attempt=%d delay=%.1f error=%s",
+            claim.fpga_image_id,
+            claim.attempts,
+            delay,
+            message,
+        )
 
     def _after_lost_claim(self, claim: Claim, key: str) -> None:
         """Our copy finished but the claim was gone: keep no orphan object."""
@@ -179,8 +208,9 @@ class Worker:
             status = queries.current_status(conn, claim.fpga_image_id)
         if status in (None, FpgaImageStatus.DELETING):
             self.images.delete(self.settings.image_bucket, key)
-        log.warning("ingest_claim_lost fpga_image_id=%s status=%s",
-                    claim.fpga_image_id, status)
+        log.warning(
+            "ingest_claim_lost fpga_image_id=%s status=%s", claim.fpga_image_id, status
+        )
 
 
 class _Heartbeat:
@@ -206,7 +236,9 @@ class _Heartbeat:
 
 def _storage_message(exc: StorageError, location: Location) -> str:
     if isinstance(exc, ObjectNotFound):
-        return f"the object {location.key!r} was not found in bucket {location.bucket!r}"
+        return (
+            f"the object {location.key!r} was not found in bucket {location.bucket!r}"
+        )
     if isinstance(exc, BucketNotFound):
         return f"the bucket {location.bucket!r} does not exist"
     if isinstance(exc, AccessDenied):

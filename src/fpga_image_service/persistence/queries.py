@@ -49,8 +49,12 @@ def insert_access_key(conn: Conn, key: AccessKey, at: int) -> None:
     conn.run(
         "INSERT INTO access_keys (access_key, secret_key, project_id, created_at) "
         "VALUES (:ak, :sk, :project_id, :at)",
-        {"ak": key.access_key, "sk": key.secret_key, "project_id": key.project_id,
-         "at": at},
+        {
+            "ak": key.access_key,
+            "sk": key.secret_key,
+            "project_id": key.project_id,
+            "at": at,
+        },
     )
 
 
@@ -121,12 +125,19 @@ def insert_fpga_image(conn: Conn, image: FpgaImage) -> None:
         ":message, :size_bytes, :sha256, :format, :inspection, :created_at, "
         ":created_at)",
         {
-            "id": image.id, "project_id": image.project_id, "name": image.name,
-            "description": image.description, "location": image.location,
-            "metadata": image.metadata, "status": image.status.value,
-            "message": image.message, "size_bytes": image.size_bytes,
-            "sha256": image.sha256, "format": image.format,
-            "inspection": image.inspection, "created_at": image.created_at,
+            "id": image.id,
+            "project_id": image.project_id,
+            "name": image.name,
+            "description": image.description,
+            "location": image.location,
+            "metadata": image.metadata,
+            "status": image.status.value,
+            "message": image.message,
+            "size_bytes": image.size_bytes,
+            "sha256": image.sha256,
+            "format": image.format,
+            "inspection": image.inspection,
+            "created_at": image.created_at,
         },
     )
 
@@ -198,15 +209,24 @@ def extend_lease(conn: Conn, claim: Claim, lease_until: int) -> bool:
     count = conn.run(
         "UPDATE fpga_images SET lease_expires_at = :until "
         "WHERE id = :id AND lease_owner = :owner AND status = :status",
-        {"until": lease_until, "id": claim.fpga_image_id, "owner": claim.owner,
-         "status": claim.status.value},
+        {
+            "until": lease_until,
+            "id": claim.fpga_image_id,
+            "owner": claim.owner,
+            "status": claim.status.value,
+        },
     )
     return count == 1
 
 
 def finish_active(
-    conn: Conn, claim: Claim, size_bytes: int, sha256: str, fmt: str,
-    inspection: str, at: int,
+    conn: Conn,
+    claim: Claim,
+    size_bytes: int,
+    sha256: str,
+    fmt: str,
+    inspection: str,
+    at: int,
 ) -> bool:
     """saving -> active with what ingest found; False if the claim was lost."""
     check_transition(FpgaImageStatus.SAVING, FpgaImageStatus.ACTIVE)
@@ -216,9 +236,15 @@ def finish_active(
         "inspection = :inspection, updated_at = :at, lease_owner = NULL, "
         "lease_expires_at = NULL "
         "WHERE id = :id AND status = 'saving' AND lease_owner = :owner",
-        {"size": size_bytes, "sha256": sha256, "format": fmt,
-         "inspection": inspection, "at": at, "id": claim.fpga_image_id,
-         "owner": claim.owner},
+        {
+            "size": size_bytes,
+            "sha256": sha256,
+            "format": fmt,
+            "inspection": inspection,
+            "at": at,
+            "id": claim.fpga_image_id,
+            "owner": claim.owner,
+        },
     )
     return count == 1
 
@@ -230,8 +256,7 @@ def finish_error(conn: Conn, claim: Claim, message: str, at: int) -> bool:
         "UPDATE fpga_images SET status = 'error', message = :message, "
         "updated_at = :at, lease_owner = NULL, lease_expires_at = NULL "
         "WHERE id = :id AND status = 'saving' AND lease_owner = :owner",
-        {"message": message, "at": at, "id": claim.fpga_image_id,
-         "owner": claim.owner},
+        {"message": message, "at": at, "id": claim.fpga_image_id, "owner": claim.owner},
     )
     return count == 1
 
@@ -242,14 +267,20 @@ def schedule_retry(conn: Conn, claim: Claim, not_before: int, message: str) -> b
         "UPDATE fpga_images SET lease_owner = NULL, lease_expires_at = NULL, "
         "next_attempt_at = :not_before, message = :message "
         "WHERE id = :id AND lease_owner = :owner AND status = :status",
-        {"not_before": not_before, "message": message, "id": claim.fpga_image_id,
-         "owner": claim.owner, "status": claim.status.value},
+        {
+            "not_before": not_before,
+            "message": message,
+            "id": claim.fpga_image_id,
+            "owner": claim.owner,
+            "status": claim.status.value,
+        },
     )
     return count == 1
 
 
 def current_status(conn: Conn, fpga_image_id: str) -> FpgaImageStatus | None:
     """The status of an image by id alone, or None once its row is gone."""
-    row = conn.one("SELECT status FROM fpga_images WHERE id = :id",
-                   {"id": fpga_image_id})
+    row = conn.one(
+        "SELECT status FROM fpga_images WHERE id = :id", {"id": fpga_image_id}
+    )
     return None if row is None else FpgaImageStatus(row["status"])

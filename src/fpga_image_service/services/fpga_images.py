@@ -63,11 +63,15 @@ class FpgaImageService:
             inspection=None,
             created_at=now_us(),
         )
-        future = self._commits.submit(lambda conn: queries.insert_fpga_image(conn, image))
+        future = self._commits.submit(
+            lambda conn: queries.insert_fpga_image(conn, image)
+        )
         await asyncio.wrap_future(future)
         log.info(
             "fpga_image_registered fpga_image_id=%s project_id=%s location=%s",
-            image.id, project_id, image.location,
+            image.id,
+            project_id,
+            image.location,
         )
         return image
 

@@ -44,8 +44,12 @@ class ProjectService:
                 raise InvalidParameter(f"a project named {name!r} already exists")
             queries.insert_project(conn, project_id, name, now_us())
             queries.insert_access_key(conn, key, now_us())
-        log.info("project_created project_id=%s name=%s access_key=%s",
-                 project_id, name, key.access_key)
+        log.info(
+            "project_created project_id=%s name=%s access_key=%s",
+            project_id,
+            name,
+            key.access_key,
+        )
         return project_id, key
 
     def add_access_key(self, project_id: str) -> AccessKey:
@@ -54,8 +58,9 @@ class ProjectService:
         with self._db.transaction() as conn:
             self._require_project(conn, project_id)
             queries.insert_access_key(conn, key, now_us())
-        log.info("access_key_created project_id=%s access_key=%s",
-                 project_id, key.access_key)
+        log.info(
+            "access_key_created project_id=%s access_key=%s", project_id, key.access_key
+        )
         return key
 
     def list_projects(self) -> list[tuple[str, str]]:
@@ -73,15 +78,20 @@ class ProjectService:
         with self._db.transaction() as conn:
             self._require_project(conn, project_id)
             added = queries.grant_bucket(conn, project_id, bucket, now_us())
-        log.info("bucket_granted project_id=%s bucket=%s new=%s",
-                 project_id, bucket, added)
+        log.info(
+            "bucket_granted project_id=%s bucket=%s new=%s", project_id, bucket, added
+        )
         return added
 
     def revoke(self, project_id: str, bucket: str) -> bool:
         with self._db.transaction() as conn:
             removed = queries.revoke_bucket(conn, project_id, bucket)
-        log.info("bucket_revoked project_id=%s bucket=%s found=%s",
-                 project_id, bucket, removed)
+        log.info(
+            "bucket_revoked project_id=%s bucket=%s found=%s",
+            project_id,
+            bucket,
+            removed,
+        )
         return removed
 
     def grants(self, project_id: str | None = None) -> list[tuple[str, str]]:

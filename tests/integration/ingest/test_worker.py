@@ -34,8 +34,7 @@ class Setup:
     def register(self, key: str, data: bytes | None) -> FpgaImage:
         if data is not None:
             self.sources.write("obs-fpga", key, [data])
-        image = dataclasses.replace(new_image(self.project),
-                                    location=f"obs-fpga:{key}")
+        image = dataclasses.replace(new_image(self.project), location=f"obs-fpga:{key}")
         with self.db.transaction() as conn:
             queries.insert_fpga_image(conn, image)
         return image
@@ -54,8 +53,12 @@ class Setup:
 def setup(database_url: str, tmp_path: Path) -> Iterator[Setup]:
     db = open_database(database_url)
     migrate(db)
-    settings = Settings(data_dir=str(tmp_path), lease_seconds=30,
-                        retry_base_seconds=0.0, ingest_attempts=3)
+    settings = Settings(
+        data_dir=str(tmp_path),
+        lease_seconds=30,
+        retry_base_seconds=0.0,
+        ingest_attempts=3,
+    )
     sources = LocalObjectStore(tmp_path / "buckets")
     images = LocalObjectStore(tmp_path / "image-store")
     sources.create_bucket("obs-fpga")
@@ -165,7 +168,9 @@ def test_a_dead_workers_claim_is_taken_over_and_its_partial_removed(
     assert dead is not None
     # What the dead worker left: a temporary file of its unfinished copy.
     key = image_key(setup.project, image.id)
-    folder = Path(setup.settings.data_dir) / "image-store" / "fis-images" / setup.project
+    folder = (
+        Path(setup.settings.data_dir) / "image-store" / "fis-images" / setup.project
+    )
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f".{image.id}.partial-{'ab' * 8}").write_bytes(b"half")
 

@@ -17,17 +17,29 @@ def add_project(db: Database, name: str = "p") -> str:
     return project_id
 
 
-def new_image(project_id: str, created_at: int | None = None, name: str = "img") -> FpgaImage:
+def new_image(
+    project_id: str, created_at: int | None = None, name: str = "img"
+) -> FpgaImage:
     return FpgaImage(
-        id=uuid.uuid4().hex, project_id=project_id, name=name, description=None,
-        location="obs-fpga:fpga.bin", metadata='{"a":"b"}',
-        status=FpgaImageStatus.SAVING, message=None, size_bytes=None, sha256=None,
-        format=None, inspection=None,
+        id=uuid.uuid4().hex,
+        project_id=project_id,
+        name=name,
+        description=None,
+        location="obs-fpga:fpga.bin",
+        metadata='{"a":"b"}',
+        status=FpgaImageStatus.SAVING,
+        message=None,
+        size_bytes=None,
+        sha256=None,
+        format=None,
+        inspection=None,
         created_at=now_us() if created_at is None else created_at,
     )
 
 
-def add_image(db: Database, project_id: str, created_at: int | None = None) -> FpgaImage:
+def add_image(
+    db: Database, project_id: str, created_at: int | None = None
+) -> FpgaImage:
     image = new_image(project_id, created_at)
     with db.transaction() as conn:
         queries.insert_fpga_image(conn, image)

@@ -24,8 +24,9 @@ def test_concurrent_writes_are_all_committed(db: Database) -> None:
             with lock:
                 futures.append(future)
 
-    threads = [threading.Thread(target=submit_some, args=(images[n::8],))
-               for n in range(8)]
+    threads = [
+        threading.Thread(target=submit_some, args=(images[n::8],)) for n in range(8)
+    ]
     for t in threads:
         t.start()
     for t in threads:

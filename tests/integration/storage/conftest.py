@@ -67,7 +67,7 @@ def local_case(tmp_path: Path) -> StoreCase:
     folder = root / "bucket"
 
     def leftovers() -> list[str]:
-        found = []
+        found: list[str] = []
         for path in folder.rglob("*"):
             match = _PARTIAL.fullmatch(path.name)
             if match:
@@ -92,7 +92,7 @@ def s3_case(endpoint_url: str) -> StoreCase:
 
     def leftovers() -> list[str]:
         paginator = client.get_paginator("list_multipart_uploads")
-        found = []
+        found: list[str] = []
         for page in paginator.paginate(Bucket=bucket):
             found.extend(upload["Key"] for upload in page.get("Uploads", ()))
         return sorted(found)

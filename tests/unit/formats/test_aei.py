@@ -1,10 +1,6 @@
-import json
-import struct
-
 from fpga_image_service.formats import ContentProblem, ImageFormat, inspect_bytes
 from fpga_image_service.formats.aei import METADATA_LIMIT
 from tests.fixtures.fpga_files import (
-    AEI_HEADER_SIZE,
     DEFAULT_AEI_METADATA,
     SYNC_WORD,
     aei_container,
@@ -141,12 +137,3 @@ def test_aei_container_refuses_content_changed_after_packaging() -> None:
     error = refused(bytes(data), ContentProblem.CHECKSUM_MISMATCH)
 
     assert "SHA-256 digest does not match" in error.message
-
-
-def test_aei_container_metadata_padding_is_part_of_the_json() -> None:
-    metadata_text = json.dumps({"version": "AEIv1.0"}).encode()
-    padded = metadata_text + b" " * (-len(metadata_text) % 4)
-    header_length = struct.unpack_from(">i", aei_file({"version": "AEIv1.0"}), 8)[0]
-
-    assert header_length == len(padded)
-    assert AEI_HEADER_SIZE == 80
