@@ -403,7 +403,7 @@ def run_list(args: argparse.Namespace) -> int:
     config = load_client_config(client_file_path(args))
 
     with _api(config) as client:
-        answer = client.list(fpga_image_id, page, size)
+        answer = client.list_images(fpga_image_id, page, size)
     images = answer.get("fpgaimages") if isinstance(answer, dict) else None
     if not isinstance(images, list) or not all(isinstance(i, dict) for i in images):
         raise CommandError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import signal
 import sys
@@ -60,14 +61,23 @@ def client_file(settings: Settings) -> Path:
 
 
 def bootstrap(runtime: Runtime) -> None:
-    """On the very first start, create a project and key and print them once."""
+    """On the very first start, create a project and key and print them once.
+
+    On later starts only the endpoint in the client file is brought up to
+    date, so that the client commands follow a changed host or port.
+    """
     settings = runtime.settings
-    projects = ProjectService(runtime.db, settings.image_bucket)
-    if projects.list_projects():
-        return
-    project_id, key = projects.create_project(FIRST_PROJECT)
     endpoint = f"http://{settings.host}:{settings.port}"
     path = client_file(settings)
+    projects = ProjectService(runtime.db, settings.image_bucket)
+    if projects.list_projects():
+        if path.exists():
+            config = ClientConfig.load(path)
+            if config.endpoint != endpoint:
+                dataclasses.replace(config, endpoint=endpoint).save(path)
+        return
+
+    project_id, key = projects.create_project(FIRST_PROJECT)
     ClientConfig(
         endpoint, project_id, key.access_key, key.secret_key, settings.region
     ).save(path)

@@ -307,7 +307,7 @@ class FakeFisClient:
     def __exit__(self, *exc: object) -> None:
         return None
 
-    def list(
+    def list_images(
         self,
         fpga_image_id: str | None = None,
         page: int | None = None,
