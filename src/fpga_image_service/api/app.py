@@ -1,85 +1,118 @@
-"""The application factory: routes, middleware and the error handlers."""
+"""The ASGI application: request ids, routing, the error envelope, lifespan."""
 
 from __future__ import annotations
 
-import contextlib
-import json
-from collections.abc import AsyncIterator
+import logging
 from datetime import timedelta
 from importlib import resources
 
-from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
-from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Route
-
-from fpga_image_service.api import envelope, routes
 from fpga_image_service.api.context import AppContext
-from fpga_image_service.api.request_id import RequestIdMiddleware
+from fpga_image_service.api.envelope import error_response
+from fpga_image_service.api.http import (
+    JSON,
+    ClientDisconnected,
+    Receive,
+    Request,
+    Response,
+    Scope,
+    Send,
+    send_response,
+)
+from fpga_image_service.api.request_id import request_id_var
+from fpga_image_service.api.router import Router, route
+from fpga_image_service.api.routes import Handlers
 from fpga_image_service.auth.authenticator import Authenticator
-from fpga_image_service.errors import FisError
+from fpga_image_service.domain.ids import new_id
+from fpga_image_service.errors import FisError, InternalError
 from fpga_image_service.runtime import Runtime
 from fpga_image_service.services.fpga_images import FpgaImageService
 
-_BASE = "/v1/{project_id}/cloudservers/fpga_image"
+log = logging.getLogger(__name__)
+
+BASE = "/v1/{project_id}/cloudservers/fpga_image"
 
 
-def _openapi_document() -> dict[str, object]:
-    text = (resources.files("fpga_image_service.api") / "openapi.json").read_text(
-        encoding="utf-8"
-    )
-    document: dict[str, object] = json.loads(text)
-    return document
+def _openapi_document() -> Response:
+    text = (resources.files("fpga_image_service.api") / "openapi.json").read_bytes()
+    return Response(200, text, JSON)
 
 
-async def _openapi(request: Request) -> Response:
-    return JSONResponse(request.app.state.openapi)
-
-
-async def _docs(request: Request) -> Response:
-    return HTMLResponse(
-        "<!doctype html><title>FPGA Image Service API</title>"
-        "<p>The OpenAPI document of this service is at "
-        '<a href="/openapi.json">/openapi.json</a>.</p>'
+def _routes(handlers: Handlers) -> Router:
+    return Router(
+        [
+            route("/health", {"GET": handlers.health}),
+            route("/openapi.json", {"GET": handlers.openapi}),
+            route(BASE, {"POST": handlers.register_fpga_image}),
+            route(f"{BASE}/detail", {"GET": handlers.list_fpga_images}),
+        ]
     )
 
 
-def create_app(runtime: Runtime) -> Starlette:
-    """Build the ASGI app around a runtime whose lifetime the app then owns."""
-    settings = runtime.settings
-    ctx = AppContext(
-        settings=settings,
-        authenticator=Authenticator(
-            runtime.db, timedelta(seconds=settings.signature_skew_seconds)
-        ),
-        fpga_images=FpgaImageService(runtime.db, runtime.commits),
-    )
+class FisApp:
+    """The HTTP API as an ASGI callable; it owns the runtime's lifetime."""
 
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        runtime.start()
+    def __init__(self, runtime: Runtime) -> None:
+        settings = runtime.settings
+        self.runtime = runtime
+        self.ctx = AppContext(
+            settings=settings,
+            authenticator=Authenticator(
+                runtime.db, timedelta(seconds=settings.signature_skew_seconds)
+            ),
+            fpga_images=FpgaImageService(runtime.db, runtime.commits),
+            openapi=_openapi_document(),
+        )
+        self.router = _routes(Handlers(self.ctx))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await self._http(scope, receive, send)
+        elif scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request_id = new_id()
+        token = request_id_var.set(request_id)
         try:
-            yield
+            response = await self._respond(scope, receive)
+            await send_response(send, response, request_id)
         finally:
-            runtime.stop()
+            request_id_var.reset(token)
 
-    app = Starlette(
-        routes=[
-            Route("/health", routes.health, methods=["GET"]),
-            Route("/openapi.json", _openapi, methods=["GET"]),
-            Route("/docs", _docs, methods=["GET"]),
-            Route(_BASE, routes.register_fpga_image, methods=["POST"]),
-            Route(f"{_BASE}/detail", routes.list_fpga_images, methods=["GET"]),
-        ],
-        middleware=[Middleware(RequestIdMiddleware)],
-        exception_handlers={
-            FisError: envelope.handle_fis_error,
-            HTTPException: envelope.handle_http_exception,
-        },
-        lifespan=lifespan,
-    )
-    app.state.ctx = ctx
-    app.state.openapi = _openapi_document()
-    return app
+    async def _respond(self, scope: Scope, receive: Receive) -> Response:
+        request = Request(scope, receive)
+        try:
+            handler, request.path_params = self.router.resolve(
+                scope["method"], scope["path"]
+            )
+            return await handler(request)
+        except FisError as exc:
+            if exc.status >= 500:
+                log.error("request_failed code=%s message=%s", exc.code, exc.message)
+            return error_response(exc, request_id_var.get())
+        except ClientDisconnected:
+            return Response(400)
+        except Exception as exc:
+            log.exception("request_crashed error=%s", type(exc).__name__)
+            return error_response(
+                InternalError(
+                    "A system exception occurred; quote the X-Request-Id to an operator"
+                ),
+                request_id_var.get(),
+            )
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                self.runtime.start()
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                self.runtime.stop()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+def create_app(runtime: Runtime) -> FisApp:
+    """Build the ASGI app around a runtime."""
+    return FisApp(runtime)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fpga_image_service.api.http import Response
 from fpga_image_service.auth.authenticator import Authenticator
 from fpga_image_service.services.fpga_images import FpgaImageService
 from fpga_image_service.settings import Settings
@@ -14,3 +15,4 @@ class AppContext:
     settings: Settings
     authenticator: Authenticator
     fpga_images: FpgaImageService
+    openapi: Response

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
-
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-
 from fpga_image_service.api import serialize
-from fpga_image_service.api.body import read_body
 from fpga_image_service.api.context import AppContext
+from fpga_image_service.api.http import Request, Response, json_response
 from fpga_image_service.auth.authenticator import require_project
 from fpga_image_service.auth.signature import HttpRequestParts
 from fpga_image_service.domain.validation import (
@@ -18,65 +13,58 @@ from fpga_image_service.domain.validation import (
     parse_register_body,
 )
 
-
-def _context(request: Request) -> AppContext:
-    ctx: AppContext = request.app.state.ctx
-    return ctx
+HEALTHY = json_response({"status": "ok"})
 
 
-def _query(request: Request) -> list[tuple[str, str]]:
-    raw = request.scope.get("query_string", b"").decode("latin-1")
-    return parse_qsl(raw, keep_blank_values=True)
+class Handlers:
+    """The API's handlers, bound to the services of one running app."""
 
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
 
-async def _authenticate(request: Request, body: bytes) -> str:
-    """Verify the signature and the project in the path; return the project id."""
-    ctx = _context(request)
-    parts = HttpRequestParts(
-        method=request.method,
-        path=request.scope.get("raw_path", request.url.path.encode()).decode("latin-1"),
-        query=_query(request),
-        headers={
-            k.decode("latin-1"): v.decode("latin-1")
-            for k, v in request.scope["headers"]
-        },
-        body=body,
-    )
-    key = ctx.authenticator.authenticate(parts)
-    project_id: str = request.path_params["project_id"]
-    require_project(key, project_id)
-    return project_id
+    async def _authenticate(self, request: Request) -> str:
+        """Read the body, verify the signature and the project; return the project."""
+        body = await request.read_body(self.ctx.settings.max_body_bytes)
+        parts = HttpRequestParts(
+            method=request.method,
+            path=request.raw_path,
+            query=request.query(),
+            headers=request.headers(),
+            body=body,
+        )
+        key = self.ctx.authenticator.authenticate(parts)
+        project_id = request.path_params["project_id"]
+        require_project(key, project_id)
+        return project_id
 
+    async def health(self, request: Request) -> Response:
+        return HEALTHY
 
-async def health(request: Request) -> Response:
-    return JSONResponse({"status": "ok"})
+    async def openapi(self, request: Request) -> Response:
+        return self.ctx.openapi
 
+    async def register_fpga_image(self, request: Request) -> Response:
+        project_id = await self._authenticate(request)
+        registration = parse_register_body(request.body)
 
-async def register_fpga_image(request: Request) -> Response:
-    ctx = _context(request)
-    body = await read_body(request, ctx.settings.max_body_bytes)
-    project_id = await _authenticate(request, body)
-    registration = parse_register_body(body)
+        image = await self.ctx.fpga_images.register(project_id, registration)
 
-    image = await ctx.fpga_images.register(project_id, registration)
+        return json_response(
+            {"fpga_image": {"status": image.status.value, "id": image.id}}
+        )
 
-    return JSONResponse({"fpga_image": {"status": image.status.value, "id": image.id}})
+    async def list_fpga_images(self, request: Request) -> Response:
+        project_id = await self._authenticate(request)
+        query = dict(reversed(request.query()))
+        raw_id = query.get("fpga_image_id")
+        fpga_image_id = None if raw_id is None else parse_fpga_image_id(raw_id)
+        paging = parse_page_and_size(query.get("page"), query.get("size"))
 
+        page = await self.ctx.fpga_images.list(project_id, fpga_image_id, paging)
 
-async def list_fpga_images(request: Request) -> Response:
-    ctx = _context(request)
-    body = await read_body(request, ctx.settings.max_body_bytes)
-    project_id = await _authenticate(request, body)
-    query = dict(reversed(_query(request)))
-    raw_id = query.get("fpga_image_id")
-    fpga_image_id = None if raw_id is None else parse_fpga_image_id(raw_id)
-    paging = parse_page_and_size(query.get("page"), query.get("size"))
-
-    page = await ctx.fpga_images.list(project_id, fpga_image_id, paging)
-
-    return JSONResponse(
-        {
-            "count": page.count,
-            "fpgaimages": [serialize.fpga_image(image) for image in page.images],
-        }
-    )
+        return json_response(
+            {
+                "count": page.count,
+                "fpgaimages": [serialize.fpga_image(image) for image in page.images],
+            }
+        )

@@ -303,7 +303,17 @@ def _check_freshness(sdk_date: str, now: datetime, max_skew: timedelta) -> None:
     if not _SDK_DATE.fullmatch(sdk_date):
         raise SignatureError("X-Sdk-Date must be in the form YYYYMMDDTHHMMSSZ")
     try:
-        signed_at = datetime.strptime(sdk_date, DATE_FORMAT).replace(tzinfo=UTC)
+        # The pattern above fixed every position, so slicing is exact and far
+        # cheaper than strptime on this per-request path.
+        signed_at = datetime(
+            int(sdk_date[0:4]),
+            int(sdk_date[4:6]),
+            int(sdk_date[6:8]),
+            int(sdk_date[9:11]),
+            int(sdk_date[11:13]),
+            int(sdk_date[13:15]),
+            tzinfo=UTC,
+        )
     except ValueError:
         raise SignatureError("X-Sdk-Date is not a valid date and time") from None
 

@@ -6,9 +6,9 @@ import asyncio
 import logging
 import threading
 import time
-import uuid
 from dataclasses import dataclass
 
+from fpga_image_service.domain.ids import new_id
 from fpga_image_service.domain.status import FpgaImageStatus
 from fpga_image_service.domain.validation import RegisterRequest, compact_metadata
 from fpga_image_service.errors import BucketNotGranted
@@ -49,7 +49,7 @@ class FpgaImageService:
             )
 
         image = FpgaImage(
-            id=uuid.uuid4().hex,
+            id=new_id(),
             project_id=project_id,
             name=request.name,
             description=request.description,
@@ -63,10 +63,7 @@ class FpgaImageService:
             inspection=None,
             created_at=now_us(),
         )
-        future = self._commits.submit(
-            lambda conn: queries.insert_fpga_image(conn, image)
-        )
-        await asyncio.wrap_future(future)
+        await self._commits.write(lambda conn: queries.insert_fpga_image(conn, image))
         log.info(
             "fpga_image_registered fpga_image_id=%s project_id=%s location=%s",
             image.id,

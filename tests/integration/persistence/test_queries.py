@@ -10,7 +10,9 @@ from tests.integration.persistence.helpers import add_image, add_project
 
 def test_migrate_twice_applies_nothing_the_second_time(database_url: str) -> None:
     db = open_database(database_url)
-    assert migrate(db) == ["0001_initial.sql"]
+    first = migrate(db)
+    assert first[0] == "0001_initial.sql"
+    assert first == sorted(first)
     assert migrate(db) == []
     db.close()
 
