@@ -56,6 +56,20 @@ class Settings:
     )
     image_bucket: str = _opt("fis-images", "bucket of the service's own image store")
     region: str = _opt("local-1", "region name this service answers for")
+    catalog: str = _opt(
+        "local",
+        "where VM images come from: the service's own catalog or an OpenStack "
+        "Image service (Glance v2)",
+        choices=("local", "glance"),
+    )
+    glance_endpoint: str = _opt(
+        "", "Glance endpoint URL, e.g. http://controller:9292 (with --catalog glance)"
+    )
+    glance_token: str = _opt(
+        "",
+        "token sent to Glance as X-Auth-Token; needs a role that reads every "
+        "project's images",
+    )
     max_body_bytes: int = _opt(64 * 1024, "largest request body accepted, in bytes")
     max_image_bytes: int = _opt(
         4 * 1024**3, "largest FPGA logic file accepted, in bytes"

@@ -8,7 +8,6 @@ what its name says) aborts the write before anything becomes visible.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from fpga_image_service.formats import (
     StreamInspector,
     check_name,
 )
+from fpga_image_service.ingest.streams import BackgroundSha256, prefetch
 from fpga_image_service.storage import ObjectStore
 
 CHUNK_SIZE = 1 << 20
@@ -47,10 +47,23 @@ class _Tap:
         self.max_bytes = max_bytes
         self.heartbeat = heartbeat
         self.size = 0
-        self.sha256 = hashlib.sha256()
+        self.sha256 = ""
         self.inspector = StreamInspector()
 
     def flow(self, chunks: Iterator[bytes], file_name: str) -> Iterator[bytes]:
+        # The hashing thread lives exactly as long as this generator runs.
+        hasher = BackgroundSha256()
+        try:
+            yield from self._flow(chunks, file_name, hasher)
+        finally:
+            self.sha256 = hasher.hexdigest()
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
+
+    def _flow(
+        self, chunks: Iterator[bytes], file_name: str, hasher: BackgroundSha256
+    ) -> Iterator[bytes]:
         for chunk in chunks:
             self.size += len(chunk)
             if self.size > self.max_bytes:
@@ -58,7 +71,7 @@ class _Tap:
                     ContentProblem.TOO_LARGE,
                     f"the file is larger than the limit of {self.max_bytes} bytes",
                 )
-            self.sha256.update(chunk)
+            hasher.update(chunk)
             self.inspector.feed(chunk)
             self.heartbeat()
             yield chunk
@@ -86,8 +99,8 @@ def copy_and_inspect(
     errors of either store; in every failure nothing is left under target_key.
     """
     tap = _Tap(max_bytes, heartbeat)
-    chunks = source.read(location.bucket, location.key, CHUNK_SIZE)
+    chunks = prefetch(source.read(location.bucket, location.key, CHUNK_SIZE))
     target.write(target_bucket, target_key, tap.flow(chunks, location.key))
     return IngestResult(
-        size_bytes=tap.size, sha256=tap.sha256.hexdigest(), inspection=tap.inspection
+        size_bytes=tap.size, sha256=tap.sha256, inspection=tap.inspection
     )
