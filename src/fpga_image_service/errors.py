@@ -85,11 +85,60 @@ class FpgaImageNotFound(FisError):
     status = 404
 
 
-class FpgaImageConflict(FisError):
-    """The FPGA image is not in a state that allows the request."""
+class FpgaImageNotActive(FisError):
+    """Only an active FPGA image can be associated."""
 
     code = "FIS.0202"
     status = 400
+
+
+class FpgaImageProtected(FisError):
+    """An FPGA image with associations cannot be deleted."""
+
+    code = "FIS.0203"
+    status = 400
+
+
+class VmImageNotFound(FisError):
+    """The VM image does not exist, or the project cannot see it."""
+
+    code = "Ecs.0031"
+    status = 400
+
+
+class VmImageNotPrivate(FisError):
+    """Only private VM images take part in associations."""
+
+    code = "FIS.0302"
+    status = 400
+
+
+class AssociationExists(FisError):
+    """The FPGA image and the VM image are already associated."""
+
+    code = "FIS.0303"
+    status = 400
+
+
+class AssociationLimit(FisError):
+    """The VM image already has the most FPGA images it may have."""
+
+    code = "FIS.0304"
+    status = 400
+
+
+class NotFpgaImageOwner(FisError):
+    """Only the project that owns an FPGA image may disassociate it."""
+
+    code = "FIS.0305"
+    status = 400
+
+
+class AssociationNotFound(FisError):
+    """The FPGA image and the VM image are not associated."""
+
+    code = "FIS.0306"
+    status = 404
 
 
 class ServiceUnavailable(FisError):

@@ -6,6 +6,7 @@ import logging
 import threading
 from pathlib import Path
 
+from fpga_image_service.catalog import ImageCatalog, open_catalog
 from fpga_image_service.ingest.worker import Worker
 from fpga_image_service.persistence.commit_queue import CommitQueue
 from fpga_image_service.persistence.database import Database, open_database
@@ -64,6 +65,9 @@ class Runtime:
         self.sources = open_object_store(settings, "buckets")
         self.images = open_object_store(settings, "image-store")
         _ensure_bucket(self.images, settings.image_bucket)
+        self.catalog: ImageCatalog = open_catalog(
+            settings.catalog, self.db, settings.glance_endpoint, settings.glance_token
+        )
         self.commits = CommitQueue(self.db)
         self._worker_count = settings.ingest_workers if workers is None else workers
         self._stop = threading.Event()

@@ -25,6 +25,7 @@ from fpga_image_service.auth.authenticator import Authenticator
 from fpga_image_service.domain.ids import new_id
 from fpga_image_service.errors import FisError, InternalError
 from fpga_image_service.runtime import Runtime
+from fpga_image_service.services.associations import AssociationService
 from fpga_image_service.services.fpga_images import FpgaImageService
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,15 @@ def _routes(handlers: Handlers) -> Router:
             route("/openapi.json", {"GET": handlers.openapi}),
             route(BASE, {"POST": handlers.register_fpga_image}),
             route(f"{BASE}/detail", {"GET": handlers.list_fpga_images}),
+            route(f"{BASE}/associations", {"GET": handlers.query_associations}),
+            route(f"{BASE}/{{fpga_image_id}}", {"DELETE": handlers.delete_fpga_image}),
+            route(
+                f"{BASE}/{{fpga_image_id}}/association",
+                {
+                    "POST": handlers.associate,
+                    "DELETE": handlers.disassociate,
+                },
+            ),
         ]
     )
 
@@ -60,6 +70,7 @@ class FisApp:
                 runtime.db, timedelta(seconds=settings.signature_skew_seconds)
             ),
             fpga_images=FpgaImageService(runtime.db, runtime.commits),
+            associations=AssociationService(runtime.db, runtime.catalog),
             openapi=_openapi_document(),
         )
         self.router = _routes(Handlers(self.ctx))

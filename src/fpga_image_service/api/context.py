@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from fpga_image_service.api.http import Response
 from fpga_image_service.auth.authenticator import Authenticator
+from fpga_image_service.services.associations import AssociationService
 from fpga_image_service.services.fpga_images import FpgaImageService
 from fpga_image_service.settings import Settings
 
@@ -15,4 +16,5 @@ class AppContext:
     settings: Settings
     authenticator: Authenticator
     fpga_images: FpgaImageService
+    associations: AssociationService
     openapi: Response

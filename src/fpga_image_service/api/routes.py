@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from fpga_image_service.api import serialize
 from fpga_image_service.api.context import AppContext
-from fpga_image_service.api.http import Request, Response, json_response
+from fpga_image_service.api.http import (
+    Request,
+    Response,
+    empty_response,
+    json_response,
+)
 from fpga_image_service.auth.authenticator import require_project
 from fpga_image_service.auth.signature import HttpRequestParts
 from fpga_image_service.domain.validation import (
+    parse_association_body,
     parse_fpga_image_id,
+    parse_image_id,
     parse_page_and_size,
     parse_register_body,
 )
@@ -66,5 +73,60 @@ class Handlers:
             {
                 "count": page.count,
                 "fpgaimages": [serialize.fpga_image(image) for image in page.images],
+            }
+        )
+
+    async def delete_fpga_image(self, request: Request) -> Response:
+        project_id = await self._authenticate(request)
+        fpga_image_id = parse_fpga_image_id(request.path_params["fpga_image_id"])
+
+        await self.ctx.fpga_images.delete(project_id, fpga_image_id)
+
+        return empty_response(204)
+
+    async def associate(self, request: Request) -> Response:
+        project_id = await self._authenticate(request)
+        fpga_image_id = parse_fpga_image_id(request.path_params["fpga_image_id"])
+        image_id = parse_association_body(request.body)
+
+        await self.ctx.associations.associate(project_id, fpga_image_id, image_id)
+
+        return empty_response(204)
+
+    async def disassociate(self, request: Request) -> Response:
+        project_id = await self._authenticate(request)
+        fpga_image_id = parse_fpga_image_id(request.path_params["fpga_image_id"])
+        image_id = parse_association_body(request.body)
+
+        await self.ctx.associations.disassociate(project_id, fpga_image_id, image_id)
+
+        return empty_response(204)
+
+    async def query_associations(self, request: Request) -> Response:
+        project_id = await self._authenticate(request)
+        query = dict(reversed(request.query()))
+        raw_fpga_id = query.get("fpga_image_id")
+        raw_image_id = query.get("image_id")
+        fpga_image_id = (
+            None if raw_fpga_id is None else parse_fpga_image_id(raw_fpga_id)
+        )
+        image_id = None if raw_image_id is None else parse_image_id(raw_image_id)
+        paging = parse_page_and_size(query.get("page"), query.get("size"))
+
+        groups = await self.ctx.associations.query(
+            project_id, fpga_image_id, image_id, paging
+        )
+
+        return json_response(
+            {
+                "associations": [
+                    {
+                        "image_id": group.image_id,
+                        "fpgaimages": [
+                            serialize.fpga_image(i) for i in group.fpga_images
+                        ],
+                    }
+                    for group in groups
+                ]
             }
         )

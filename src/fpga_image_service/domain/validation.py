@@ -24,7 +24,9 @@ __all__ = [
     "Location",
     "RegisterRequest",
     "compact_metadata",
+    "parse_association_body",
     "parse_fpga_image_id",
+    "parse_image_id",
     "parse_location",
     "parse_page_and_size",
     "parse_register_body",
@@ -41,6 +43,7 @@ _NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _DESCRIPTION_CHARACTER = re.compile(r"[\u4e00-\u9fa5\u3002\uff0cA-Za-z0-9_., -]")
 _DECIMAL = re.compile(r"[0-9]+")
 _FPGA_IMAGE_ID = re.compile(r"[0-9a-f]{32}")
+_IMAGE_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,30 @@ def parse_fpga_image_id(value: str) -> str:
             "invalid fpga_image_id: must be 32 lowercase hexadecimal characters"
         )
     return value
+
+
+def parse_image_id(value: str, field: str = "image_id") -> str:
+    """Return `value` if it is a VM image id: a lowercase UUID."""
+    if not _IMAGE_ID.fullmatch(value):
+        raise InvalidParameter(
+            f"invalid {field}: must be a lowercase UUID "
+            "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"
+        )
+    return value
+
+
+def parse_association_body(body: bytes) -> str:
+    """Parse {"image": {"id": "<uuid>"}}; return the VM image id."""
+    document = _load_json(body)
+    if not isinstance(document, dict):
+        raise InvalidParameter("request body must be a JSON object")
+    image = document.get("image")
+    if not isinstance(image, dict):
+        raise InvalidParameter("invalid image: the field is required and is an object")
+    image_id = image.get("id")
+    if not isinstance(image_id, str):
+        raise InvalidParameter("invalid image.id: the field is required and a string")
+    return parse_image_id(image_id, "image.id")
 
 
 def _load_json(body: bytes) -> object:

@@ -90,8 +90,17 @@ class Worker:
         if claim is None:
             return False
 
-        if claim.status is FpgaImageStatus.SAVING:
-            self._save(claim)
+        try:
+            if claim.status is FpgaImageStatus.SAVING:
+                self._save(claim)
+            else:
+                self._remove(claim)
+        finally:
+            # Every ending above that keeps the row gives the lease up already;
+            # this covers the rest (a status changed under us, a crash in the
+            # code), so that the next worker need not wait for it to expire.
+            with self.db.transaction() as conn:
+                queries.release_claim(conn, claim)
         return True
 
     # -- saving -----------------------------------------------------------
@@ -166,7 +175,46 @@ class Worker:
         )
 
     def _heartbeat(self, claim: Claim) -> _Heartbeat:
-        return _Heartbeat(self, claim, self.settings.lease_seconds / 3)
+        # At least every second, so that a delete stops a copy promptly.
+        return _Heartbeat(self, claim, min(self.settings.lease_seconds / 3, 1.0))
+
+    # -- deleting ---------------------------------------------------------
+
+    def _remove(self, claim: Claim) -> None:
+        """Remove a deleting image's bytes, then its row, in that order.
+
+        The row goes last, so a crash in between leaves a row that the next
+        worker finishes, never an object without a row.
+        """
+        key = image_key(claim.project_id, claim.fpga_image_id)
+        try:
+            self.images.discard_partial(self.settings.image_bucket, key)
+            self.images.delete(self.settings.image_bucket, key)
+        except StorageError as exc:
+            # Deleting has no error status to end in: keep trying, slower.
+            delay = min(
+                self.settings.retry_base_seconds * 2 ** min(claim.attempts, 16), 300.0
+            )
+            with self.db.transaction() as conn:
+                queries.schedule_retry(
+                    conn, claim, now_us() + int(delay * 1_000_000), str(exc)
+                )
+            log.warning(
+                "delete_retry fpga_image_id=%s attempt=%d error=%s",
+                claim.fpga_image_id,
+                claim.attempts,
+                exc,
+            )
+            return
+
+        with self.db.transaction() as conn:
+            removed = queries.delete_fpga_image_row(conn, claim)
+        if removed:
+            log.info(
+                "fpga_image_deleted fpga_image_id=%s project_id=%s",
+                claim.fpga_image_id,
+                claim.project_id,
+            )
 
     def _fail(self, claim: Claim, message: str) -> None:
         with self.db.transaction() as conn:

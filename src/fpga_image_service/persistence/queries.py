@@ -10,9 +10,16 @@ from fpga_image_service.domain.status import FpgaImageStatus, check_transition
 from fpga_image_service.persistence.database import Conn
 from fpga_image_service.persistence.records import AccessKey, Claim, FpgaImage
 
-_IMAGE_COLUMNS = (
+IMAGE_COLUMNS = (
     "id, project_id, name, description, location, metadata, status, message, "
     "size_bytes, sha256, format, inspection, created_at"
+)
+
+# An FPGA image is protected while it has an association; derived on read so
+# that no stored flag can disagree with the associations table.
+_PROTECTED = (
+    "EXISTS (SELECT 1 FROM fpga_image_associations a "
+    "WHERE a.fpga_image_id = fpga_images.id) AS protected"
 )
 
 # -- projects, keys and grants ---------------------------------------------
@@ -120,7 +127,7 @@ def list_grants(conn: Conn, project_id: str | None = None) -> list[tuple[str, st
 def insert_fpga_image(conn: Conn, image: FpgaImage) -> None:
     """Store a newly registered FPGA image."""
     conn.run(
-        f"INSERT INTO fpga_images ({_IMAGE_COLUMNS}, updated_at) VALUES "
+        f"INSERT INTO fpga_images ({IMAGE_COLUMNS}, updated_at) VALUES "
         "(:id, :project_id, :name, :description, :location, :metadata, :status, "
         ":message, :size_bytes, :sha256, :format, :inspection, :created_at, "
         ":created_at)",
@@ -156,8 +163,8 @@ def list_fpga_images(
 ) -> list[FpgaImage]:
     """A project's FPGA images, newest first, ties broken by id."""
     sql = (
-        f"SELECT {_IMAGE_COLUMNS} FROM fpga_images WHERE project_id = :project_id "
-        "ORDER BY created_at DESC, id DESC"
+        f"SELECT {IMAGE_COLUMNS}, {_PROTECTED} FROM fpga_images "
+        "WHERE project_id = :project_id ORDER BY created_at DESC, id DESC"
     )
     params: dict[str, object] = {"project_id": project_id}
     if limit is not None:
@@ -169,7 +176,7 @@ def list_fpga_images(
 def get_fpga_image(conn: Conn, project_id: str, fpga_image_id: str) -> FpgaImage | None:
     """One FPGA image of a project, if it exists."""
     row = conn.one(
-        f"SELECT {_IMAGE_COLUMNS} FROM fpga_images "
+        f"SELECT {IMAGE_COLUMNS}, {_PROTECTED} FROM fpga_images "
         "WHERE id = :id AND project_id = :project_id",
         {"id": fpga_image_id, "project_id": project_id},
     )
@@ -284,3 +291,41 @@ def current_status(conn: Conn, fpga_image_id: str) -> FpgaImageStatus | None:
         "SELECT status FROM fpga_images WHERE id = :id", {"id": fpga_image_id}
     )
     return None if row is None else FpgaImageStatus(row["status"])
+
+
+# -- FPGA images: deletion ---------------------------------------------------
+
+
+def mark_deleting(conn: Conn, image: FpgaImage, at: int) -> bool:
+    """saving, active or error -> deleting; False if the status moved meanwhile.
+
+    The lease is kept: a worker still copying the image keeps it until it
+    notices, so the removal waits for the copy to stop.
+    """
+    check_transition(image.status, FpgaImageStatus.DELETING)
+    count = conn.run(
+        "UPDATE fpga_images SET status = 'deleting', attempts = 0, "
+        "next_attempt_at = 0, updated_at = :at "
+        "WHERE id = :id AND status = :expected",
+        {"at": at, "id": image.id, "expected": image.status.value},
+    )
+    return count == 1
+
+
+def release_claim(conn: Conn, claim: Claim) -> None:
+    """Give a lease up at once, so that the next worker need not wait it out."""
+    conn.run(
+        "UPDATE fpga_images SET lease_owner = NULL, lease_expires_at = NULL "
+        "WHERE id = :id AND lease_owner = :owner",
+        {"id": claim.fpga_image_id, "owner": claim.owner},
+    )
+
+
+def delete_fpga_image_row(conn: Conn, claim: Claim) -> bool:
+    """Remove a deleting image's row for good; False if the claim was lost."""
+    count = conn.run(
+        "DELETE FROM fpga_images "
+        "WHERE id = :id AND status = 'deleting' AND lease_owner = :owner",
+        {"id": claim.fpga_image_id, "owner": claim.owner},
+    )
+    return count == 1

@@ -11,8 +11,12 @@ from dataclasses import dataclass
 from fpga_image_service.domain.ids import new_id
 from fpga_image_service.domain.status import FpgaImageStatus
 from fpga_image_service.domain.validation import RegisterRequest, compact_metadata
-from fpga_image_service.errors import BucketNotGranted
-from fpga_image_service.persistence import queries
+from fpga_image_service.errors import (
+    BucketNotGranted,
+    FpgaImageNotFound,
+    FpgaImageProtected,
+)
+from fpga_image_service.persistence import associations, queries
 from fpga_image_service.persistence.commit_queue import CommitQueue
 from fpga_image_service.persistence.database import Database
 from fpga_image_service.persistence.records import FpgaImage, now_us
@@ -71,6 +75,34 @@ class FpgaImageService:
             image.location,
         )
         return image
+
+    async def delete(self, project_id: str, fpga_image_id: str) -> None:
+        """Start deleting an image; a worker removes its bytes, then its row."""
+        await asyncio.to_thread(self._delete, project_id, fpga_image_id)
+
+    def _delete(self, project_id: str, fpga_image_id: str) -> None:
+        with self._db.transaction() as conn:
+            image = associations.lock_fpga_image(conn, fpga_image_id)
+            if image is None or image.project_id != project_id:
+                # Another project's image answers exactly as a missing one.
+                raise FpgaImageNotFound(
+                    f"tenant [{project_id}] fpga image [{fpga_image_id}] doesn't exist"
+                )
+            if image.status is FpgaImageStatus.DELETING:
+                return
+            if associations.is_protected(conn, fpga_image_id):
+                raise FpgaImageProtected(
+                    f"tenant [{project_id}] fpga image [{fpga_image_id}] is protected"
+                )
+            # The row is locked (or, on SQLite, the whole database), so the
+            # status read above still holds.
+            queries.mark_deleting(conn, image, now_us())
+        log.info(
+            "fpga_image_deleting fpga_image_id=%s project_id=%s previous=%s",
+            fpga_image_id,
+            project_id,
+            image.status.value,
+        )
 
     async def list(
         self, project_id: str, fpga_image_id: str | None, paging: tuple[int, int] | None
