@@ -43,6 +43,15 @@ def lock_fpga_image(conn: Conn, fpga_image_id: str) -> FpgaImage | None:
     return None if row is None else FpgaImage.from_row(row)
 
 
+def find_fpga_image(conn: Conn, fpga_image_id: str) -> FpgaImage | None:
+    """Read an FPGA image of any project, without locking it."""
+    row = conn.one(
+        f"SELECT {IMAGE_COLUMNS} FROM fpga_images WHERE id = :id",
+        {"id": fpga_image_id},
+    )
+    return None if row is None else FpgaImage.from_row(row)
+
+
 def is_protected(conn: Conn, fpga_image_id: str) -> bool:
     """Whether an FPGA image has any association."""
     row = conn.one(

@@ -88,6 +88,10 @@ class AssociationService:
     async def disassociate(
         self, project_id: str, fpga_image_id: str, image_id: str
     ) -> None:
+        # Ownership of the FPGA image is the first rule of disassociation; an
+        # image's owner never changes, so checking it before the catalog call
+        # (and again under the lock) is enough.
+        await asyncio.to_thread(self._require_owner, project_id, fpga_image_id)
         vm_image = await asyncio.to_thread(self._catalog.get, image_id)
         # A VM image removed from the catalog must not pin its FPGA images.
         if vm_image is not None:
@@ -100,17 +104,14 @@ class AssociationService:
             project_id,
         )
 
+    def _require_owner(self, project_id: str, fpga_image_id: str) -> None:
+        with self._db.read() as conn:
+            _require_owner(conn, project_id, fpga_image_id)
+
     def _disassociate(self, project_id: str, fpga_image_id: str, image_id: str) -> None:
         with self._db.transaction() as conn:
             associations.lock_vm_image(conn, image_id)
-            image = associations.lock_fpga_image(conn, fpga_image_id)
-            if image is None:
-                raise _not_found(project_id, fpga_image_id)
-            if image.project_id != project_id:
-                raise NotFpgaImageOwner(
-                    f"tenant [{project_id}] is not the owner of fpga image "
-                    f"[{fpga_image_id}]"
-                )
+            _require_owner(conn, project_id, fpga_image_id, lock=True)
             if not associations.delete_association(conn, fpga_image_id, image_id):
                 raise AssociationNotFound(
                     f"tenant [{project_id}] fpga image [{fpga_image_id}] and image "
@@ -153,6 +154,19 @@ class AssociationService:
         for association in found:
             groups.setdefault(association.image_id, []).append(association.fpga_image)
         return [AssociationGroup(i, images) for i, images in groups.items()]
+
+
+def _require_owner(
+    conn: Conn, project_id: str, fpga_image_id: str, *, lock: bool = False
+) -> None:
+    read = associations.lock_fpga_image if lock else associations.find_fpga_image
+    image = read(conn, fpga_image_id)
+    if image is None:
+        raise _not_found(project_id, fpga_image_id)
+    if image.project_id != project_id:
+        raise NotFpgaImageOwner(
+            f"tenant [{project_id}] is not the owner of fpga image [{fpga_image_id}]"
+        )
 
 
 def _require_own_image(conn: Conn, project_id: str, fpga_image_id: str) -> None:

@@ -193,3 +193,75 @@ def test_claims_past_the_attempt_limit_end_in_error(setup: Setup) -> None:
     stored = setup.stored(image)
     assert stored.status is FpgaImageStatus.ERROR
     assert stored.message and "did not finish after 3 attempts" in stored.message
+
+
+def _mark_deleting(setup: Setup, image: FpgaImage) -> None:
+    with setup.db.transaction() as conn:
+        current = queries.get_fpga_image(conn, setup.project, image.id)
+        assert current is not None
+        assert queries.mark_deleting(conn, current, now_us())
+
+
+def test_deleting_image_is_listed_as_deleting_then_removed(setup: Setup) -> None:
+    image = setup.register("del.bin", fpga_files.raw_bin())
+    setup.worker().run_once()
+    assert setup.image_files() == [image_key(setup.project, image.id)]
+
+    _mark_deleting(setup, image)
+    assert setup.stored(image).status is FpgaImageStatus.DELETING
+
+    assert setup.worker().run_once()
+    with setup.db.read() as conn:
+        assert queries.get_fpga_image(conn, setup.project, image.id) is None
+    assert setup.image_files() == []
+
+
+def test_a_crash_during_deleting_is_finished_by_the_next_worker(setup: Setup) -> None:
+    image = setup.register("del2.bin", fpga_files.raw_bin())
+    setup.worker().run_once()
+    _mark_deleting(setup, image)
+    # A worker claims the removal, deletes the object, then dies before the row.
+    now = now_us()
+    with setup.db.transaction() as conn:
+        assert queries.claim_work(conn, "dies", now - 2, now - 1) is not None
+    setup.images.delete("fis-images", image_key(setup.project, image.id))
+
+    assert setup.worker().run_once()
+
+    with setup.db.read() as conn:
+        assert queries.current_status(conn, image.id) is None
+
+
+def test_delete_while_saving_stops_the_copy_and_leaves_nothing(setup: Setup) -> None:
+    image = setup.register("slow.bin", fpga_files.raw_bin(payload_size=64 << 20))
+    setup = dataclasses.replace(
+        setup, settings=dataclasses.replace(setup.settings, lease_seconds=0.03)
+    )
+    worker = setup.worker()
+    original = worker.images.write
+    copied: list[int] = []
+
+    def write_then_delete(bucket: str, key: str, chunks: Iterable[bytes]) -> int:
+        def chunks_with_delete() -> Iterator[bytes]:
+            for n, chunk in enumerate(chunks):
+                copied.append(n)
+                if n == 2:
+                    _mark_deleting(setup, image)
+                    import time
+
+                    time.sleep(0.05)  # past the heartbeat interval
+                yield chunk
+
+        return original(bucket, key, chunks_with_delete())
+
+    worker.images.write = write_then_delete  # type: ignore[method-assign]
+    assert worker.run_once()
+
+    assert len(copied) < 64, "the copy ran to the end instead of stopping"
+    assert setup.stored(image).status is FpgaImageStatus.DELETING
+    assert setup.image_files() == []
+    folder = Path(setup.settings.data_dir) / "image-store" / "fis-images"
+    assert [p for p in folder.rglob("*") if p.is_file()] == []
+    assert setup.worker().run_once()  # the lease was given back: removal runs now
+    with setup.db.read() as conn:
+        assert queries.current_status(conn, image.id) is None
