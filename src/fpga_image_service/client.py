@@ -103,13 +103,7 @@ class FisClient:
         size: int | None = None,
     ) -> dict[str, Any]:
         """GET .../fpga_image/detail; returns {"count", "fpgaimages"}."""
-        query: list[tuple[str, str]] = []
-        if fpga_image_id is not None:
-            query.append(("fpga_image_id", fpga_image_id))
-        if page is not None:
-            query.append(("page", str(page)))
-        if size is not None:
-            query.append(("size", str(size)))
+        query = _query(fpga_image_id=fpga_image_id, page=page, size=size)
         answer: dict[str, Any] = self.request(
             "GET", "/detail", None, query=query, expect=200
         )
@@ -119,6 +113,36 @@ class FisClient:
         """One image from the detail list, or None when it does not exist."""
         images = self.list_images(fpga_image_id=fpga_image_id)["fpgaimages"]
         return images[0] if images else None
+
+    def delete(self, fpga_image_id: str) -> None:
+        """DELETE .../fpga_image/{id}; the service removes the files afterwards."""
+        self.request("DELETE", f"/{fpga_image_id}", None, expect=204)
+
+    def associate(self, fpga_image_id: str, image_id: str) -> None:
+        """POST .../fpga_image/{id}/association with the VM image's id."""
+        body = {"image": {"id": image_id}}
+        self.request("POST", f"/{fpga_image_id}/association", body, expect=204)
+
+    def disassociate(self, fpga_image_id: str, image_id: str) -> None:
+        """DELETE .../fpga_image/{id}/association; the VM image's id is in the body."""
+        body = {"image": {"id": image_id}}
+        self.request("DELETE", f"/{fpga_image_id}/association", body, expect=204)
+
+    def associations(
+        self,
+        image_id: str | None = None,
+        fpga_image_id: str | None = None,
+        page: int | None = None,
+        size: int | None = None,
+    ) -> dict[str, Any]:
+        """GET .../fpga_image/associations; returns {"associations": [...]}."""
+        query = _query(
+            image_id=image_id, fpga_image_id=fpga_image_id, page=page, size=size
+        )
+        answer: dict[str, Any] = self.request(
+            "GET", "/associations", None, query=query, expect=200
+        )
+        return answer
 
     # -- plumbing --------------------------------------------------------
 
@@ -153,6 +177,11 @@ class FisClient:
         url = path + ("?" + urlencode(query) if query else "")
         response = self._http.request(method, url, content=content, headers=headers)
         return _answer(response, expect)
+
+
+def _query(**params: str | int | None) -> list[tuple[str, str]]:
+    """The query pairs of the parameters that are set, in the order given."""
+    return [(key, str(value)) for key, value in params.items() if value is not None]
 
 
 def _answer(response: httpx.Response, expect: int) -> Any:

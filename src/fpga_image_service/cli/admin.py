@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import TypeAlias
 
 from fpga_image_service import settings as settings_module
-from fpga_image_service.cli.images import format_table
+from fpga_image_service.cli.common import format_table
 from fpga_image_service.errors import InvalidParameter
 from fpga_image_service.persistence.database import open_database
 from fpga_image_service.persistence.migrations import migrate

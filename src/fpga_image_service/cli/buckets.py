@@ -15,7 +15,7 @@ from typing import TypeAlias
 
 from fpga_image_service import settings as settings_module
 from fpga_image_service.cli.admin import open_projects, require_project
-from fpga_image_service.cli.images import (
+from fpga_image_service.cli.common import (
     CommandError,
     add_client_file_argument,
     client_file_path,

@@ -1,40 +1,41 @@
-"""`fis fpga-image-*`: client commands that call the HTTP API with a saved key.
+"""`fis fpga-image-register`, `fpga-image-list` and `fpga-image-wait`.
 
-Their output follows the official fisclient (`Success: 200 OK`, then fields or
-a table) and so do their checks of query arguments; the server stays the judge
-of the register body. The client file helpers here serve `fis bucket-create`
-too.
+Client commands that call the HTTP API with a saved key. Their output follows
+the official fisclient (`Success: 200 OK`, then fields or a table) and so do
+their checks of query arguments; the server stays the judge of the register
+body.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import math
-import os
-import re
 import sys
 import time
-import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from pathlib import Path
+from collections.abc import Callable, Mapping
 from typing import Any
 
-import httpx
-
-from fpga_image_service import settings as settings_module
-from fpga_image_service.cli.server import client_file
-from fpga_image_service.client import ClientConfig, FisClient
+from fpga_image_service.cli.common import (
+    SUCCESS_200,
+    CommandError,
+    Commands,
+    add_client_file_argument,
+    add_page_and_size_arguments,
+    api,
+    check_fpga_image_id,
+    check_page_and_size,
+    client_file_path,
+    format_cell,
+    format_table,
+    load_client_config,
+    malformed,
+)
 from fpga_image_service.domain.status import FpgaImageStatus
 from fpga_image_service.domain.validation import (
     DESCRIPTION_MAX_LENGTH,
     METADATA_MAX_LENGTH,
-    PAGE_MAX,
-    SIZE_MAX,
 )
-
-CLIENT_FILE_ENV = "FIS_CLIENT_FILE"
 
 #: The columns of fisclient's `fpga-image-list` table, in its order.
 LIST_COLUMNS = (
@@ -53,111 +54,8 @@ POLL_SECONDS = 0.5
 DEFAULT_WAIT_SECONDS = 600.0
 EXIT_TIMED_OUT = 2
 
-# fisclient 2.2.0's query rules; explicit ASCII classes, since \d admits other
-# scripts' digits.
-_FPGA_IMAGE_ID = re.compile(r"[0-9a-f]{32}")
-_DIGITS = re.compile(r"[0-9]+")
-
-_SUCCESS = "Success: 200 OK"
-
-
-class CommandError(Exception):
-    """A command's own check failed; `fis` shows it as one line and exits 1."""
-
-
-# -- the client file ---------------------------------------------------------
-
-
-def add_client_file_argument(parser: argparse.ArgumentParser) -> None:
-    """Add `--client-file`, resolved later by `client_file_path`."""
-    parser.add_argument(
-        "--client-file",
-        type=Path,
-        default=None,
-        metavar="PATH",
-        help=f"endpoint, project and key pair to use (env {CLIENT_FILE_ENV}, "
-        "default client.json in the data folder, which the first `fis serve` "
-        "writes)",
-    )
-
-
-def client_file_path(
-    args: argparse.Namespace, environ: Mapping[str, str] | None = None
-) -> Path:
-    """The flag, else FIS_CLIENT_FILE, else client.json in the data folder."""
-    environ = os.environ if environ is None else environ
-    flag: Path | None = getattr(args, "client_file", None)
-    if flag is not None:
-        return flag
-    if environ.get(CLIENT_FILE_ENV):
-        return Path(environ[CLIENT_FILE_ENV])
-    return client_file(settings_module.load(args, environ))
-
-
-def load_client_config(path: Path) -> ClientConfig:
-    """Read the client file; a missing or unreadable one is a CommandError."""
-    if not path.is_file():
-        raise CommandError(
-            f"no client credentials at {path}; start the service once with "
-            "`fis serve` or pass --client-file"
-        )
-    try:
-        return ClientConfig.load(path)
-    except (OSError, ValueError, TypeError) as exc:
-        raise CommandError(f"cannot read the client file {path}: {exc}") from exc
-
-
-@contextlib.contextmanager
-def _api(config: ClientConfig) -> Iterator[FisClient]:
-    """A client whose transport failures and odd answers become CommandErrors."""
-    where = config.endpoint
-    try:
-        with FisClient(config) as client:
-            yield client
-    except (httpx.HTTPError, httpx.InvalidURL) as exc:
-        raise CommandError(f"cannot reach the service at {where}: {exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise CommandError(f"the service at {where} did not answer JSON") from exc
-    except (KeyError, TypeError) as exc:
-        raise CommandError(
-            f"the service at {where} answered in an unexpected shape: {exc!r}"
-        ) from exc
-
 
 # -- argument checks -----------------------------------------------------------
-
-
-def _malformed(key: str, value: str, rule: str) -> CommandError:
-    if not value:
-        return CommandError(f'parameter "{key}" is empty')
-    return CommandError(f'parameter "{key}" value ({value}) is malformed: {rule}')
-
-
-def check_fpga_image_id(value: str) -> str:
-    """Return the id if it is 32 lowercase hex digits, as fisclient requires."""
-    if not _FPGA_IMAGE_ID.fullmatch(value):
-        raise _malformed("fpga_image_id", value, "32 lowercase hex digits")
-    return value
-
-
-def check_page_and_size(
-    page: str | None, size: str | None
-) -> tuple[int | None, int | None]:
-    """Both or neither; page 1-65534 and size 1-100, as fisclient requires."""
-    if (page is None) != (size is None):
-        raise CommandError(
-            "argument --page and --size must exist or not exist at the same time"
-        )
-    if page is None or size is None:
-        return None, None
-
-    page_rule = f"a whole number from 1 to {PAGE_MAX}"
-    if not _DIGITS.fullmatch(page) or not 1 <= int(page) <= PAGE_MAX:
-        raise _malformed("page", page, page_rule)
-    size_rule = f"a whole number from 1 to {SIZE_MAX}"
-    if not _DIGITS.fullmatch(size) or not 1 <= int(size) <= SIZE_MAX:
-        raise _malformed("size", size, size_rule)
-    return int(page), int(size)
 
 
 def parse_metadata(text: str) -> dict[str, Any]:
@@ -165,9 +63,9 @@ def parse_metadata(text: str) -> dict[str, Any]:
     try:
         value = json.loads(text)
     except ValueError as exc:
-        raise _malformed("metadata", text, f"not JSON ({exc})") from exc
+        raise malformed("metadata", text, f"not JSON ({exc})") from exc
     if not isinstance(value, dict):
-        raise _malformed("metadata", text, 'must be a JSON object like {"k": "v"}')
+        raise malformed("metadata", text, 'must be a JSON object like {"k": "v"}')
     return value
 
 
@@ -178,54 +76,8 @@ def check_timeout(text: str) -> float:
     except ValueError:
         seconds = math.nan
     if not math.isfinite(seconds) or seconds < 0:
-        raise _malformed("timeout", text, "a non-negative number of seconds")
+        raise malformed("timeout", text, "a non-negative number of seconds")
     return seconds
-
-
-# -- output --------------------------------------------------------------------
-
-
-def format_cell(value: object) -> str:
-    """One table cell as fisclient prints it: objects as JSON, null as empty."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        text = value
-    elif isinstance(value, dict | list):
-        text = json.dumps(value, ensure_ascii=False)
-    else:
-        text = str(value)
-    # A line break inside a cell would tear the table apart.
-    return " ".join(text.splitlines())
-
-
-def display_width(text: str) -> int:
-    """Terminal columns: CJK ideographs take two, combining marks none."""
-    width = 0
-    for char in text:
-        if unicodedata.combining(char):
-            continue
-        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-    return width
-
-
-def format_table(columns: Sequence[str], rows: Iterable[Mapping[str, object]]) -> str:
-    """A header and one line per row, columns left-aligned two spaces apart."""
-    records = [list(columns)]
-    records += [[format_cell(row.get(column)) for column in columns] for row in rows]
-    widths = [
-        max(display_width(cell) for cell in cells)
-        for cells in zip(*records, strict=True)
-    ]
-
-    lines = []
-    for record in records:
-        padded = [
-            cell + " " * (width - display_width(cell))
-            for cell, width in zip(record, widths, strict=True)
-        ]
-        lines.append("  ".join(padded).rstrip())
-    return "\n".join(lines)
 
 
 def format_fields(image: Mapping[str, object]) -> str:
@@ -273,14 +125,14 @@ def wait_for_image(
 # -- the commands ----------------------------------------------------------------
 
 
-def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_commands(commands: Commands) -> None:
     _add_register(commands)
     _add_list(commands)
     _add_wait(commands)
 
 
 def _add_register(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    commands: Commands,
 ) -> None:
     register = commands.add_parser(
         "fpga-image-register",
@@ -321,7 +173,7 @@ def _add_register(
     register.set_defaults(handler=run_register)
 
 
-def _add_list(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_list(commands: Commands) -> None:
     listing = commands.add_parser(
         "fpga-image-list",
         help="list your project's FPGA images",
@@ -335,18 +187,7 @@ def _add_list(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         metavar="ID",
         help="show only this image (32 lowercase hex digits)",
     )
-    listing.add_argument(
-        "--page",
-        default=None,
-        metavar="P",
-        help=f"page number, 1-{PAGE_MAX}; needs --size",
-    )
-    listing.add_argument(
-        "--size",
-        default=None,
-        metavar="S",
-        help=f"images per page, 1-{SIZE_MAX}; needs --page",
-    )
+    add_page_and_size_arguments(listing, "images")
     listing.add_argument(
         "--json",
         action="store_true",
@@ -356,7 +197,7 @@ def _add_list(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     listing.set_defaults(handler=run_list)
 
 
-def _add_wait(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_wait(commands: Commands) -> None:
     wait = commands.add_parser(
         "fpga-image-wait",
         help="wait until an FPGA image is active or in error",
@@ -386,10 +227,10 @@ def run_register(args: argparse.Namespace) -> int:
     metadata = parse_metadata(args.metadata)
     config = load_client_config(client_file_path(args))
 
-    with _api(config) as client:
+    with api(config) as client:
         created = client.register(args.location, args.name, metadata, args.description)
 
-    print(_SUCCESS)
+    print(SUCCESS_200)
     print(f"id: {format_cell(created.get('id'))}")
     print(f"status: {format_cell(created.get('status'))}")
     return 0
@@ -402,7 +243,7 @@ def run_list(args: argparse.Namespace) -> int:
     page, size = check_page_and_size(args.page, args.size)
     config = load_client_config(client_file_path(args))
 
-    with _api(config) as client:
+    with api(config) as client:
         answer = client.list_images(fpga_image_id, page, size)
     images = answer.get("fpgaimages") if isinstance(answer, dict) else None
     if not isinstance(images, list) or not all(isinstance(i, dict) for i in images):
@@ -413,7 +254,7 @@ def run_list(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(answer, indent=2, ensure_ascii=False))
         return 0
-    print(_SUCCESS)
+    print(SUCCESS_200)
     print(format_table(LIST_COLUMNS, images))
     return 0
 
@@ -423,7 +264,7 @@ def run_wait(args: argparse.Namespace) -> int:
     timeout = check_timeout(args.timeout)
     config = load_client_config(client_file_path(args))
 
-    with _api(config) as client:
+    with api(config) as client:
         image = wait_for_image(
             lambda: client.get(fpga_image_id), fpga_image_id, timeout
         )
@@ -435,6 +276,6 @@ def run_wait(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_TIMED_OUT
-    print(_SUCCESS)
+    print(SUCCESS_200)
     print(format_fields(image))
     return 0

@@ -7,8 +7,16 @@ import sys
 from collections.abc import Sequence
 
 from fpga_image_service import __version__
-from fpga_image_service.cli import admin, buckets, images, server, vm_images
-from fpga_image_service.cli.images import CommandError
+from fpga_image_service.cli import (
+    admin,
+    buckets,
+    deletion,
+    images,
+    relations,
+    server,
+    vm_images,
+)
+from fpga_image_service.cli.common import CommandError
 from fpga_image_service.client import ApiError
 from fpga_image_service.errors import FisError
 from fpga_image_service.settings import SettingsError
@@ -32,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_commands(commands)
     buckets.add_commands(commands)
     images.add_commands(commands)
+    deletion.add_commands(commands)
+    relations.add_commands(commands)
     vm_images.add_commands(commands)
     return parser
 

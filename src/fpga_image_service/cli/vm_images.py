@@ -16,7 +16,7 @@ from typing import TypeAlias
 from fpga_image_service import settings as settings_module
 from fpga_image_service.catalog.base import Visibility, VmImage
 from fpga_image_service.catalog.local import LocalImageCatalog
-from fpga_image_service.cli.images import format_table
+from fpga_image_service.cli.common import format_table
 from fpga_image_service.errors import InvalidParameter
 from fpga_image_service.persistence.database import open_database
 from fpga_image_service.persistence.migrations import migrate

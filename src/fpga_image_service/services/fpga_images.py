@@ -126,7 +126,7 @@ class FpgaImageService:
             else:
                 page, size = paging
                 images = queries.list_fpga_images(
-                    conn, project_id, size, (page - 1) * size
+                    conn, project_id, size, (page - 1) * size, total=count
                 )
             return ImagePage(count=count, images=images)
 

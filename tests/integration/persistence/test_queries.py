@@ -132,3 +132,37 @@ def test_finish_error_records_the_message(db: Database) -> None:
     assert stored is not None
     assert stored.status is FpgaImageStatus.ERROR
     assert stored.message == "the file is empty"
+
+
+def test_pages_from_either_end_agree_with_a_plain_listing(db: Database) -> None:
+    project = add_project(db)
+    for n in range(23):
+        add_image(db, project, 1000 + n // 3)  # ties in created_at on purpose
+    with db.read() as conn:
+        everything = [i.id for i in queries.list_fpga_images(conn, project, None, 0)]
+        total = queries.count_fpga_images(conn, project)
+        for size in (1, 4, 10, 23, 30):
+            for page in range(1, 8):
+                offset = (page - 1) * size
+                listed = queries.list_fpga_images(conn, project, size, offset, total)
+                assert [i.id for i in listed] == everything[offset : offset + size]
+    assert total == 23
+
+
+def test_count_follows_inserts_and_row_deletes(db: Database) -> None:
+    project = add_project(db)
+    images = [add_image(db, project) for _ in range(4)]
+    now = now_us()
+    with db.transaction() as conn:
+        current = queries.get_fpga_image(conn, project, images[0].id)
+        assert current is not None and queries.mark_deleting(conn, current, now)
+        claim = queries.claim_work(conn, "w", now + 1, now + 10_000_000)
+        assert claim is not None and claim.fpga_image_id == images[0].id
+        assert queries.delete_fpga_image_row(conn, claim)
+    with db.read() as conn:
+        stored = conn.one(
+            "SELECT COUNT(*) AS n FROM fpga_images WHERE project_id = :p",
+            {"p": project},
+        )
+        assert stored is not None
+        assert queries.count_fpga_images(conn, project) == stored["n"] == 3
