@@ -5,6 +5,7 @@ from __future__ import annotations
 from fpga_image_service.api import serialize
 from fpga_image_service.api.context import AppContext
 from fpga_image_service.api.http import (
+    JSON,
     Request,
     Response,
     empty_response,
@@ -69,12 +70,9 @@ class Handlers:
 
         page = await self.ctx.fpga_images.list(project_id, fpga_image_id, paging)
 
-        return json_response(
-            {
-                "count": page.count,
-                "fpgaimages": [serialize.fpga_image(image) for image in page.images],
-            }
-        )
+        body = f'{{"count":{page.count},"fpgaimages":'
+        body += serialize.fpga_images_json(page.images) + "}"
+        return Response(200, body.encode("utf-8"), JSON)
 
     async def delete_fpga_image(self, request: Request) -> Response:
         project_id = await self._authenticate(request)
@@ -117,16 +115,9 @@ class Handlers:
             project_id, fpga_image_id, image_id, paging
         )
 
-        return json_response(
-            {
-                "associations": [
-                    {
-                        "image_id": group.image_id,
-                        "fpgaimages": [
-                            serialize.fpga_image(i) for i in group.fpga_images
-                        ],
-                    }
-                    for group in groups
-                ]
-            }
+        body = ",".join(
+            f'{{"image_id":"{group.image_id}","fpgaimages":'
+            f"{serialize.fpga_images_json(group.fpga_images)}}}"
+            for group in groups
         )
+        return Response(200, f'{{"associations":[{body}]}}'.encode(), JSON)
