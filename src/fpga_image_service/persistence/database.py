@@ -6,14 +6,15 @@ for psycopg. Dialect differences stay inside the persistence package.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import psycopg
 import psycopg_pool
@@ -22,6 +23,8 @@ from psycopg.rows import dict_row
 from fpga_image_service.errors import ServiceUnavailable
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 Row = dict[str, Any]
 Params = Mapping[str, Any]
@@ -98,6 +101,11 @@ class Database(Protocol):
 
     def transaction(self) -> contextlib.AbstractContextManager[Conn]: ...
 
+    async def read_async(self, query: Callable[[Conn], T]) -> T:
+        """Run a read-only `query` for a coroutine, the cheapest way this
+        database allows."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -150,6 +158,12 @@ class SqliteDatabase:
             raise
         conn.raw.execute("COMMIT")
 
+    async def read_async(self, query: Callable[[Conn], T]) -> T:
+        # An SQLite read is a local call of a millisecond at most that never
+        # waits for a writer (WAL); a thread hand-off would cost as much as
+        # the read and add GIL contention, so it runs right here.
+        return query(self._connection())
+
     def close(self) -> None:
         with self._lock:
             for raw in self._all:
@@ -194,6 +208,14 @@ class PostgresDatabase:
                 yield _PostgresConn(raw)
         except psycopg.OperationalError as exc:
             raise DatabaseUnavailable(f"PostgreSQL failed: {exc}") from exc
+
+    async def read_async(self, query: Callable[[Conn], T]) -> T:
+        # A network round trip must not stop the event loop.
+        def run() -> T:
+            with self.read() as conn:
+                return query(conn)
+
+        return await asyncio.to_thread(run)
 
     def close(self) -> None:
         self._pool.close()

@@ -128,32 +128,32 @@ class AssociationService:
         """Associations of the project, grouped by VM image."""
         if fpga_image_id is None and image_id is None:
             return []
-        return await asyncio.to_thread(
-            self._query, project_id, fpga_image_id, image_id, paging
+        return await self._db.read_async(
+            lambda conn: _query(conn, project_id, fpga_image_id, image_id, paging)
         )
 
-    def _query(
-        self,
-        project_id: str,
-        fpga_image_id: str | None,
-        image_id: str | None,
-        paging: tuple[int, int] | None,
-    ) -> list[AssociationGroup]:
-        if fpga_image_id is not None and image_id is not None:
-            paging = None  # both ids name one pair: paging has no effect
-        limit, offset = (
-            (None, 0) if paging is None else (paging[1], (paging[0] - 1) * paging[1])
-        )
-        with self._db.read() as conn:
-            if fpga_image_id is not None:
-                _require_own_image(conn, project_id, fpga_image_id)
-            found = associations.list_associations(
-                conn, project_id, fpga_image_id, image_id, limit, offset
-            )
-        groups: dict[str, list[FpgaImage]] = {}
-        for association in found:
-            groups.setdefault(association.image_id, []).append(association.fpga_image)
-        return [AssociationGroup(i, images) for i, images in groups.items()]
+
+def _query(
+    conn: Conn,
+    project_id: str,
+    fpga_image_id: str | None,
+    image_id: str | None,
+    paging: tuple[int, int] | None,
+) -> list[AssociationGroup]:
+    if fpga_image_id is not None and image_id is not None:
+        paging = None  # both ids name one pair: paging has no effect
+    limit, offset = (
+        (None, 0) if paging is None else (paging[1], (paging[0] - 1) * paging[1])
+    )
+    if fpga_image_id is not None:
+        _require_own_image(conn, project_id, fpga_image_id)
+    found = associations.list_associations(
+        conn, project_id, fpga_image_id, image_id, limit, offset
+    )
+    groups: dict[str, list[FpgaImage]] = {}
+    for association in found:
+        groups.setdefault(association.image_id, []).append(association.fpga_image)
+    return [AssociationGroup(i, images) for i, images in groups.items()]
 
 
 def _require_owner(

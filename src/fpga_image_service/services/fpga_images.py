@@ -18,7 +18,7 @@ from fpga_image_service.errors import (
 )
 from fpga_image_service.persistence import associations, queries
 from fpga_image_service.persistence.commit_queue import CommitQueue
-from fpga_image_service.persistence.database import Database
+from fpga_image_service.persistence.database import Conn, Database
 from fpga_image_service.persistence.records import FpgaImage, now_us
 
 log = logging.getLogger(__name__)
@@ -108,27 +108,9 @@ class FpgaImageService:
         self, project_id: str, fpga_image_id: str | None, paging: tuple[int, int] | None
     ) -> ImagePage:
         """The project's images, newest first; one image when an id is given."""
-        return await asyncio.to_thread(self._list, project_id, fpga_image_id, paging)
-
-    def _list(
-        self, project_id: str, fpga_image_id: str | None, paging: tuple[int, int] | None
-    ) -> ImagePage:
-        with self._db.read() as conn:
-            if fpga_image_id is not None:
-                # The id switches paging off, as the reference says.
-                image = queries.get_fpga_image(conn, project_id, fpga_image_id)
-                images = [] if image is None else [image]
-                return ImagePage(count=len(images), images=images)
-
-            count = queries.count_fpga_images(conn, project_id)
-            if paging is None:
-                images = queries.list_fpga_images(conn, project_id, None, 0)
-            else:
-                page, size = paging
-                images = queries.list_fpga_images(
-                    conn, project_id, size, (page - 1) * size, total=count
-                )
-            return ImagePage(count=count, images=images)
+        return await self._db.read_async(
+            lambda conn: _list(conn, project_id, fpga_image_id, paging)
+        )
 
     async def _granted(self, project_id: str, bucket: str) -> bool:
         now = time.monotonic()
@@ -137,13 +119,34 @@ class FpgaImageService:
         if expires is not None and expires > now:
             return True
 
-        granted = await asyncio.to_thread(self._read_grant, project_id, bucket)
+        granted = await self._db.read_async(
+            lambda conn: queries.is_bucket_granted(conn, project_id, bucket)
+        )
         if granted:
             # Only positive answers are cached: a fresh grant works at once.
             with self._lock:
                 self._grants[(project_id, bucket)] = now + _GRANT_CACHE_SECONDS
         return granted
 
-    def _read_grant(self, project_id: str, bucket: str) -> bool:
-        with self._db.read() as conn:
-            return queries.is_bucket_granted(conn, project_id, bucket)
+
+def _list(
+    conn: Conn,
+    project_id: str,
+    fpga_image_id: str | None,
+    paging: tuple[int, int] | None,
+) -> ImagePage:
+    if fpga_image_id is not None:
+        # The id switches paging off, as the reference says.
+        image = queries.get_fpga_image(conn, project_id, fpga_image_id)
+        images = [] if image is None else [image]
+        return ImagePage(count=len(images), images=images)
+
+    count = queries.count_fpga_images(conn, project_id)
+    if paging is None:
+        images = queries.list_fpga_images(conn, project_id, None, 0)
+    else:
+        page, size = paging
+        images = queries.list_fpga_images(
+            conn, project_id, size, (page - 1) * size, total=count
+        )
+    return ImagePage(count=count, images=images)
