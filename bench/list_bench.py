@@ -96,6 +96,7 @@ def main() -> None:
     parser.add_argument("--images", type=int, default=100_000)
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16])
+    parser.add_argument("--no-worker", action="store_true", help="run no ingest worker")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -105,7 +106,8 @@ def main() -> None:
         ) as first:
             config = ClientConfig.load(first.client_file)
         ids = _fill(f"sqlite:///{data_dir / 'fis.db'}", config.project_id, args.images)
-        with running_service(data_dir, FIS_LOG_LEVEL="WARNING") as service:
+        workers = {"FIS_INGEST_WORKERS": "0"} if args.no_worker else {}
+        with running_service(data_dir, FIS_LOG_LEVEL="WARNING", **workers) as service:
             config = ClientConfig.load(service.client_file)
             host = config.endpoint.removeprefix("http://")
             hostname, port = host.split(":")

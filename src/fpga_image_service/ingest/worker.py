@@ -37,6 +37,9 @@ from fpga_image_service.storage import (
 log = logging.getLogger(__name__)
 
 
+_REMOVAL_BATCH = 64
+
+
 class LeaseLost(Exception):
     """The claim was taken over or the image left `saving` while we copied."""
 
@@ -86,6 +89,16 @@ class Worker:
         """Claim and carry out one unit of work; False when there was none."""
         now = now_us()
         with self.db.transaction() as conn:
+            removals = queries.claim_deletions(
+                conn, self.owner, now, now + self._lease_us, _REMOVAL_BATCH
+            )
+        if removals:
+            # Removals are cheap, so they go in batches: a burst of deletes
+            # costs the database two commits per batch, not two per image.
+            self._remove(removals)
+            return True
+
+        with self.db.transaction() as conn:
             claim = queries.claim_work(conn, self.owner, now, now + self._lease_us)
         if claim is None:
             return False
@@ -94,14 +107,16 @@ class Worker:
             if claim.status is FpgaImageStatus.SAVING:
                 self._save(claim)
             else:
-                self._remove(claim)
-        finally:
-            # Every ending above that keeps the row gives the lease up already;
-            # this covers the rest (a status changed under us, a crash in the
-            # code), so that the next worker need not wait for it to expire.
-            with self.db.transaction() as conn:
-                queries.release_claim(conn, claim)
+                self._remove([claim])
+        except Exception:
+            # The next worker need not wait for the lease to expire.
+            self._release(claim)
+            raise
         return True
+
+    def _release(self, claim: Claim) -> None:
+        with self.db.transaction() as conn:
+            queries.release_claim(conn, claim)
 
     # -- saving -----------------------------------------------------------
 
@@ -180,45 +195,53 @@ class Worker:
 
     # -- deleting ---------------------------------------------------------
 
-    def _remove(self, claim: Claim) -> None:
-        """Remove a deleting image's bytes, then its row, in that order.
+    def _remove(self, claims: list[Claim]) -> None:
+        """Remove deleting images' bytes, then their rows, in that order.
 
-        The row goes last, so a crash in between leaves a row that the next
-        worker finishes, never an object without a row.
+        Rows go last, so a crash in between leaves rows that the next worker
+        finishes, never an object without a row.
         """
-        key = image_key(claim.project_id, claim.fpga_image_id)
-        try:
-            self.images.discard_partial(self.settings.image_bucket, key)
-            self.images.delete(self.settings.image_bucket, key)
-        except StorageError as exc:
-            # Deleting has no error status to end in: keep trying, slower.
-            delay = min(
-                self.settings.retry_base_seconds * 2 ** min(claim.attempts, 16), 300.0
-            )
-            with self.db.transaction() as conn:
-                queries.schedule_retry(
-                    conn, claim, now_us() + int(delay * 1_000_000), str(exc)
-                )
-            log.warning(
-                "delete_retry fpga_image_id=%s attempt=%d error=%s",
-                claim.fpga_image_id,
-                claim.attempts,
-                exc,
-            )
-            return
+        removed: list[Claim] = []
+        failed: list[tuple[Claim, StorageError]] = []
+        for claim in claims:
+            key = image_key(claim.project_id, claim.fpga_image_id)
+            try:
+                self.images.discard_partial(self.settings.image_bucket, key)
+                self.images.delete(self.settings.image_bucket, key)
+            except StorageError as exc:
+                failed.append((claim, exc))
+            else:
+                removed.append(claim)
 
         with self.db.transaction() as conn:
-            removed = queries.delete_fpga_image_row(conn, claim)
-        if removed:
-            log.info(
-                "fpga_image_deleted fpga_image_id=%s project_id=%s",
-                claim.fpga_image_id,
-                claim.project_id,
-            )
+            for claim in removed:
+                if queries.delete_fpga_image_row(conn, claim):
+                    log.info(
+                        "fpga_image_deleted fpga_image_id=%s project_id=%s",
+                        claim.fpga_image_id,
+                        claim.project_id,
+                    )
+            for claim, error in failed:
+                # Deleting has no error status to end in: keep trying, slower.
+                delay = min(
+                    self.settings.retry_base_seconds * 2 ** min(claim.attempts, 16),
+                    300.0,
+                )
+                queries.schedule_retry(
+                    conn, claim, now_us() + int(delay * 1_000_000), str(error)
+                )
+                log.warning(
+                    "delete_retry fpga_image_id=%s attempt=%d error=%s",
+                    claim.fpga_image_id,
+                    claim.attempts,
+                    error,
+                )
 
     def _fail(self, claim: Claim, message: str) -> None:
         with self.db.transaction() as conn:
             done = queries.finish_error(conn, claim, message, now_us())
+            if not done:  # deleted meanwhile: let the removal start now
+                queries.release_claim(conn, claim)
         if done:
             log.info(
                 "fpga_image_error fpga_image_id=%s project_id=%s message=%r",
@@ -256,6 +279,7 @@ class Worker:
             status = queries.current_status(conn, claim.fpga_image_id)
         if status in (None, FpgaImageStatus.DELETING):
             self.images.delete(self.settings.image_bucket, key)
+        self._release(claim)
         log.warning(
             "ingest_claim_lost fpga_image_id=%s status=%s", claim.fpga_image_id, status
         )

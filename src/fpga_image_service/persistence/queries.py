@@ -247,6 +247,37 @@ def claim_work(conn: Conn, owner: str, now: int, lease_until: int) -> Claim | No
     )
 
 
+def claim_deletions(
+    conn: Conn, owner: str, now: int, lease_until: int, limit: int
+) -> list[Claim]:
+    """Lease up to `limit` deleting images whose lease is free, oldest first."""
+    lock = " FOR UPDATE SKIP LOCKED" if conn.dialect == "postgresql" else ""
+    rows = conn.all(
+        "UPDATE fpga_images SET lease_owner = :owner, lease_expires_at = :until, "
+        "attempts = attempts + 1 "
+        "WHERE id IN (SELECT id FROM fpga_images "
+        # The IN term repeats the partial index's condition word for word:
+        # SQLite uses a partial index only when it finds that term.
+        "WHERE status IN ('saving', 'deleting') AND status = 'deleting' "
+        "AND next_attempt_at <= :now "
+        "AND (lease_expires_at IS NULL OR lease_expires_at < :now) "
+        f"ORDER BY next_attempt_at, created_at LIMIT :limit{lock}) "
+        "RETURNING id, project_id, status, location, attempts",
+        {"owner": owner, "now": now, "until": lease_until, "limit": limit},
+    )
+    return [
+        Claim(
+            r["id"],
+            r["project_id"],
+            FpgaImageStatus(r["status"]),
+            r["location"],
+            r["attempts"],
+            owner,
+        )
+        for r in rows
+    ]
+
+
 def extend_lease(conn: Conn, claim: Claim, lease_until: int) -> bool:
     """Renew a lease; False if the worker lost it or the status moved on."""
     count = conn.run(

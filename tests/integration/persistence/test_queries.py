@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from fpga_image_service.domain.status import FpgaImageStatus
 from fpga_image_service.persistence import queries
 from fpga_image_service.persistence.database import Database, open_database
@@ -166,3 +168,37 @@ def test_count_follows_inserts_and_row_deletes(db: Database) -> None:
         )
         assert stored is not None
         assert queries.count_fpga_images(conn, project) == stored["n"] == 3
+
+
+def test_work_queries_use_the_pending_index_on_sqlite(tmp_path: Path) -> None:
+    db = open_database(f"sqlite:///{tmp_path / 'plan.db'}")
+    migrate(db)
+    plans: list[str] = []
+    with db.read() as conn:
+        raw = conn.raw  # type: ignore[attr-defined]
+        original = raw.execute
+
+        def explain(sql: str, params: object = ()) -> object:
+            if sql.lstrip().startswith("UPDATE fpga_images SET lease_owner"):
+                inner = sql[sql.index("(SELECT") + 1 : sql.index(") RETURNING")]
+                rows = original("EXPLAIN QUERY PLAN " + inner, params).fetchall()
+                plans.append(" ".join(str(tuple(r)[3]) for r in rows))
+            return original(sql, params)
+
+        class Spy:
+            dialect = "sqlite"
+
+            def one(self, sql: str, params: dict[str, object]) -> object:
+                explain(sql, params)
+                return conn.one(sql, params)
+
+            def all(self, sql: str, params: dict[str, object]) -> object:
+                explain(sql, params)
+                return conn.all(sql, params)
+
+        spy = Spy()
+        queries.claim_work(spy, "w", 1, 2)  # type: ignore[arg-type]
+        queries.claim_deletions(spy, "w", 1, 2, 10)  # type: ignore[arg-type]
+    db.close()
+    assert len(plans) == 2
+    assert all("fpga_images_pending" in plan for plan in plans), plans
