@@ -30,7 +30,7 @@ from tests.e2e.service import running_service
 from bench.loadgen import LoadResult, run_load
 from fpga_image_service.auth.signature import sign_request
 from fpga_image_service.client import ClientConfig
-from fpga_image_service.persistence import queries
+from fpga_image_service.persistence import listing
 from fpga_image_service.persistence.database import open_database
 
 CONCURRENCY = (1, 16, 64)
@@ -117,7 +117,7 @@ def _check_durable(data_dir: Path, project_id: str, bodies: list[bytes]) -> None
     acknowledged = {json.loads(b)["fpga_image"]["id"] for b in bodies}
     db = open_database(f"sqlite:///{data_dir / 'fis.db'}")
     with db.read() as conn:
-        stored = {i.id for i in queries.list_fpga_images(conn, project_id, None, 0)}
+        stored = {i.id for i in listing.list_fpga_images(conn, project_id, None, 0)}
     db.close()
     missing = acknowledged - stored
     print(

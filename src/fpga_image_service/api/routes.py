@@ -70,8 +70,7 @@ class Handlers:
 
         page = await self.ctx.fpga_images.list(project_id, fpga_image_id, paging)
 
-        body = f'{{"count":{page.count},"fpgaimages":'
-        body += serialize.fpga_images_json(page.images) + "}"
+        body = f'{{"count":{page.count},"fpgaimages":[{",".join(page.images)}]}}'
         return Response(200, body.encode("utf-8"), JSON)
 
     async def delete_fpga_image(self, request: Request) -> Response:

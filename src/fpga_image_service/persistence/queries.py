@@ -17,7 +17,7 @@ IMAGE_COLUMNS = (
 
 # An FPGA image is protected while it has an association; derived on read so
 # that no stored flag can disagree with the associations table.
-_PROTECTED = (
+PROTECTED = (
     "EXISTS (SELECT 1 FROM fpga_image_associations a "
     "WHERE a.fpga_image_id = fpga_images.id) AS protected"
 )
@@ -167,52 +167,10 @@ def count_fpga_images(conn: Conn, project_id: str) -> int:
     return int(row["n"]) if row else 0
 
 
-def list_fpga_images(
-    conn: Conn,
-    project_id: str,
-    limit: int | None,
-    offset: int,
-    total: int | None = None,
-) -> list[FpgaImage]:
-    """A project's FPGA images, newest first, ties broken by id.
-
-    With `total` (the project's count), a page past the middle is found by
-    walking the index from the oldest end, so that page 900 of 1,000 skips
-    10,000 entries instead of 90,000.
-    """
-    params: dict[str, object] = {"project_id": project_id}
-    newest_first = "ORDER BY created_at DESC, id DESC"
-    if limit is None:
-        sql = (
-            f"SELECT {IMAGE_COLUMNS}, {_PROTECTED} FROM fpga_images "
-            f"WHERE project_id = :project_id {newest_first}"
-        )
-        return [FpgaImage.from_row(r) for r in conn.all(sql, params)]
-
-    from_oldest = offset + 1 if total is None else total - offset - limit
-    if from_oldest > offset:
-        order, params["offset"] = newest_first, offset
-    else:
-        assert total is not None
-        order = "ORDER BY created_at ASC, id ASC"
-        params["offset"] = max(from_oldest, 0)
-        limit = min(limit, total - offset)
-        if limit <= 0:
-            return []
-    params["limit"] = limit
-    # Ids first, from the covering index alone; whole rows only for the page.
-    sql = (
-        f"SELECT {IMAGE_COLUMNS}, {_PROTECTED} FROM fpga_images WHERE id IN ("
-        "SELECT id FROM fpga_images WHERE project_id = :project_id "
-        f"{order} LIMIT :limit OFFSET :offset) {newest_first}"
-    )
-    return [FpgaImage.from_row(r) for r in conn.all(sql, params)]
-
-
 def get_fpga_image(conn: Conn, project_id: str, fpga_image_id: str) -> FpgaImage | None:
     """One FPGA image of a project, if it exists."""
     row = conn.one(
-        f"SELECT {IMAGE_COLUMNS}, {_PROTECTED} FROM fpga_images "
+        f"SELECT {IMAGE_COLUMNS}, {PROTECTED} FROM fpga_images "
         "WHERE id = :id AND project_id = :project_id",
         {"id": fpga_image_id, "project_id": project_id},
     )

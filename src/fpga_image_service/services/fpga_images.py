@@ -16,7 +16,7 @@ from fpga_image_service.errors import (
     FpgaImageNotFound,
     FpgaImageProtected,
 )
-from fpga_image_service.persistence import associations, queries
+from fpga_image_service.persistence import associations, listing, queries
 from fpga_image_service.persistence.commit_queue import CommitQueue
 from fpga_image_service.persistence.database import Conn, Database
 from fpga_image_service.persistence.records import FpgaImage, now_us
@@ -28,10 +28,13 @@ _GRANT_CACHE_SECONDS = 5.0
 
 @dataclass(frozen=True)
 class ImagePage:
-    """One answer of the detail list: the total that matches and one page."""
+    """One answer of the detail list: the total that matches and one page.
+
+    Each image comes in its wire JSON form, rendered by the database.
+    """
 
     count: int
-    images: list[FpgaImage]
+    images: list[str]
 
 
 class FpgaImageService:
@@ -137,16 +140,13 @@ def _list(
 ) -> ImagePage:
     if fpga_image_id is not None:
         # The id switches paging off, as the reference says.
-        image = queries.get_fpga_image(conn, project_id, fpga_image_id)
+        image = listing.get_fpga_image_wire(conn, project_id, fpga_image_id)
         images = [] if image is None else [image]
         return ImagePage(count=len(images), images=images)
 
     count = queries.count_fpga_images(conn, project_id)
-    if paging is None:
-        images = queries.list_fpga_images(conn, project_id, None, 0)
-    else:
-        page, size = paging
-        images = queries.list_fpga_images(
-            conn, project_id, size, (page - 1) * size, total=count
-        )
+    limit, offset = (
+        (None, 0) if paging is None else (paging[1], (paging[0] - 1) * paging[1])
+    )
+    images = listing.list_fpga_images_wire(conn, project_id, limit, offset, count)
     return ImagePage(count=count, images=images)

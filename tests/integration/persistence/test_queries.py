@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fpga_image_service.domain.status import FpgaImageStatus
-from fpga_image_service.persistence import queries
+from fpga_image_service.persistence import listing, queries
 from fpga_image_service.persistence.database import Database, open_database
 from fpga_image_service.persistence.migrations import migrate
 from fpga_image_service.persistence.records import now_us
@@ -26,7 +26,7 @@ def test_list_is_newest_first_with_ties_broken_by_id(db: Database) -> None:
     newest = add_image(db, project, same_time + 10)
 
     with db.read() as conn:
-        listed = queries.list_fpga_images(conn, project, None, 0)
+        listed = listing.list_fpga_images(conn, project, None, 0)
 
     expected = [newest.id, *sorted((i.id for i in images), reverse=True)]
     assert [i.id for i in listed] == expected
@@ -38,7 +38,7 @@ def test_list_pages_and_count_the_total(db: Database) -> None:
     newest_first = list(reversed(ids))
 
     with db.read() as conn:
-        page2 = queries.list_fpga_images(conn, project, 3, 3)
+        page2 = listing.list_fpga_images(conn, project, 3, 3)
         total = queries.count_fpga_images(conn, project)
 
     assert [i.id for i in page2] == newest_first[3:6]
@@ -51,7 +51,7 @@ def test_images_of_another_project_are_invisible(db: Database) -> None:
 
     with db.read() as conn:
         assert queries.get_fpga_image(conn, mine, image.id) is None
-        assert queries.list_fpga_images(conn, mine, None, 0) == []
+        assert listing.list_fpga_images(conn, mine, None, 0) == []
         assert queries.get_fpga_image(conn, theirs, image.id) is not None
 
 
@@ -141,12 +141,12 @@ def test_pages_from_either_end_agree_with_a_plain_listing(db: Database) -> None:
     for n in range(23):
         add_image(db, project, 1000 + n // 3)  # ties in created_at on purpose
     with db.read() as conn:
-        everything = [i.id for i in queries.list_fpga_images(conn, project, None, 0)]
+        everything = [i.id for i in listing.list_fpga_images(conn, project, None, 0)]
         total = queries.count_fpga_images(conn, project)
         for size in (1, 4, 10, 23, 30):
             for page in range(1, 8):
                 offset = (page - 1) * size
-                listed = queries.list_fpga_images(conn, project, size, offset, total)
+                listed = listing.list_fpga_images(conn, project, size, offset, total)
                 assert [i.id for i in listed] == everything[offset : offset + size]
     assert total == 23
 
