@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from fpga_image_service.client import ClientConfig
+from fpga_image_service.storage import LocalObjectStore
 from tests.e2e import family
 from tests.e2e.family import associate, call, delete, disassociate
 from tests.e2e.service import RunningService, wait_for_status
@@ -43,9 +44,19 @@ def _gone(service: RunningService, fpga_image_id: str, timeout: float = 30) -> N
             time.sleep(0.05)
 
 
-def _stored_files(service: RunningService, fpga_image_id: str) -> list[str]:
+def _stored_files(
+    service: RunningService, project_id: str, fpga_image_id: str
+) -> list[str]:
+    """The image's object and the temporary files of copies into it."""
+    key = f"{project_id}/{fpga_image_id}"
+    images = LocalObjectStore(service.data_dir / "image-store")
+    partials = images.partial_folder("fis-images", key)
+    try:
+        found = [p.name for p in partials.iterdir()]
+    except FileNotFoundError:  # no copy running, or one just finished
+        found = []
     store = service.data_dir / "image-store" / "fis-images"
-    return [p.name for p in store.rglob("*") if fpga_image_id in p.name]
+    return found + [p.name for p in store.rglob("*") if fpga_image_id in p.name]
 
 
 # -- delete -------------------------------------------------------------------
@@ -55,13 +66,13 @@ def test_delete_answers_204_and_the_image_disappears(
     service: RunningService, me: ClientConfig
 ) -> None:
     (fpga_image_id,) = family.active_images(service, 1)
-    assert _stored_files(service, fpga_image_id)
+    assert _stored_files(service, me.project_id, fpga_image_id)
 
     response = delete(me, fpga_image_id)
 
     assert response.status_code == 204 and response.content == b""
     _gone(service, fpga_image_id)
-    assert _stored_files(service, fpga_image_id) == []
+    assert _stored_files(service, me.project_id, fpga_image_id) == []
 
 
 def test_deleting_is_visible_in_the_detail_list(
@@ -96,7 +107,7 @@ def test_delete_of_a_saving_image_stops_the_copy(
     with service.client() as client:
         fpga_image_id = client.register("obs-fpga:huge.bin", "huge", {})["id"]
     deadline = time.monotonic() + 30
-    while not _stored_files(service, fpga_image_id):
+    while not _stored_files(service, me.project_id, fpga_image_id):
         assert time.monotonic() < deadline, "the copy never started"
         time.sleep(0.01)
 
@@ -104,7 +115,7 @@ def test_delete_of_a_saving_image_stops_the_copy(
 
     assert response.status_code == 204
     _gone(service, fpga_image_id, timeout=60)
-    assert _stored_files(service, fpga_image_id) == []
+    assert _stored_files(service, me.project_id, fpga_image_id) == []
     source.unlink()
 
 

@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from fpga_image_service.client import FisClient
+from fpga_image_service.storage.local import PARTIALS_FOLDER
 from tests.e2e.service import RunningService, start_service, wait_for_status
 from tests.fixtures import fpga_files
 
@@ -47,7 +48,8 @@ def test_acknowledged_registrations_survive_kill_9(tmp_path: Path) -> None:
 
 
 def _partial_files(folder: Path) -> list[Path]:
-    return [p for p in folder.rglob(".*.partial-*")] if folder.exists() else []
+    """The temporary files in the image bucket `folder`, of any key."""
+    return list((folder / PARTIALS_FOLDER).glob("*/*"))
 
 
 def test_worker_killed_mid_copy_is_taken_over(tmp_path: Path) -> None:

@@ -1,19 +1,26 @@
 """An object store in a local folder.
 
 A bucket is a sub-folder of the root and a key a relative path inside it.
-A write goes to a temporary file next to its target, named after the key so
-that `discard_partial` can find it after a crash, and is renamed into place
-once it is on disk, so readers see the old object or the new one, never half.
+A write goes to a temporary file and is renamed into place once it is on
+disk, so readers see the old object or the new one, never half.
+
+Temporary files live in `<bucket>/.partials/<sha256 of the key's path>/`, one
+folder per key, not next to their target: `discard_partial` then reads only
+that small folder instead of scanning the target's folder, which may hold a
+whole project's objects. A flat `.partials` folder would need a scan as well,
+and a mirror of the key's path would need several folders cleaned up. The
+folder is in the bucket, so the rename stays on one file system unless a
+mount point sits inside the bucket. Keys under `.partials` are refused.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import io
 import logging
 import os
-import re
 import secrets
 import stat
 import threading
@@ -33,8 +40,13 @@ from .keys import check_bucket, check_key
 
 logger = logging.getLogger(__name__)
 
-#: Temporary files are ".<basename>.partial-<16 hex digits>".
-_PARTIAL = re.compile(r"\.(?P<name>.+)\.partial-[0-9a-f]{16}")
+#: The bucket-level folder that holds temporary files; no key may start with it.
+PARTIALS_FOLDER = ".partials"
+
+#: How often a write tries to create its temporary file when finishing writers
+#: of the same key keep removing the emptied per-key folder in between; only a
+#: bound against an endless loop, a second attempt nearly always succeeds.
+_CREATE_ATTEMPTS = 100
 
 #: Failures that may pass on their own (a full disk, a flaky network mount).
 _TRANSIENT_ERRNOS = frozenset(
@@ -120,14 +132,15 @@ class LocalObjectStore:
         """Write to a temporary file, fsync it and rename it over `key`."""
         folder = self._existing_bucket(bucket)
         path = self._object_path(folder, key)
+        partials = self._partials_of(folder, path)
         where = f"{bucket}/{key}"
 
         with _translated(where):
             _make_folders(folder, path.parent)
+            handle, temporary = _create_temporary(partials)
 
-        temporary = path.with_name(f".{path.name}.partial-{secrets.token_hex(8)}")
         try:
-            size = _fill(temporary, chunks, where)
+            size = _fill(handle, chunks, where)
             with _translated(where):
                 os.replace(temporary, path)
                 _fsync_folder(path.parent)
@@ -135,6 +148,8 @@ class LocalObjectStore:
             with contextlib.suppress(OSError):
                 temporary.unlink(missing_ok=True)
             raise
+        finally:
+            _remove_if_empty(partials)
         return size
 
     def delete(self, bucket: str, key: str) -> None:
@@ -155,15 +170,17 @@ class LocalObjectStore:
         """Remove the temporary files that interrupted writes of `key` left."""
         folder = self._bucket_folder(bucket)
         path = self._object_path(folder, key)
+        partials = self._partials_of(folder, path)
         where = f"{bucket}/{key}"
 
+        # Only the key's own folder is read, never the folder of its target.
         with _translated(where):
             try:
-                with os.scandir(path.parent) as entries:
+                with os.scandir(partials) as entries:
                     leftovers = [
                         Path(entry.path)
                         for entry in entries
-                        if _is_partial_of(entry, path.name)
+                        if not entry.is_dir(follow_symlinks=False)
                     ]
             except (FileNotFoundError, NotADirectoryError):
                 return
@@ -171,6 +188,12 @@ class LocalObjectStore:
             for leftover in leftovers:
                 leftover.unlink(missing_ok=True)
                 logger.info("partial_discarded bucket=%s key=%s", bucket, key)
+        _remove_if_empty(partials)
+
+    def partial_folder(self, bucket: str, key: str) -> Path:
+        """The folder where writes of `key` keep their temporary files."""
+        folder = self._bucket_folder(bucket)
+        return self._partials_of(folder, self._object_path(folder, key))
 
     def list_keys(self, bucket: str, prefix: str = "") -> Iterator[str]:
         """Check the bucket now, then yield its keys in lexicographic order."""
@@ -192,13 +215,26 @@ class LocalObjectStore:
 
     def _object_path(self, folder: Path, key: str) -> Path:
         check_key(key)
-        if _PARTIAL.fullmatch(key.rsplit("/", 1)[-1]):
-            raise InvalidKey(f"object key {key!r} is named like a temporary file")
 
         path = _resolve(folder / key, key)
         if path == folder or not path.is_relative_to(folder):
             raise InvalidKey(f"object key {key!r} resolves outside its bucket")
+        # Checked after resolving, so that a symbolic link cannot lead there.
+        if path.relative_to(folder).parts[0] == PARTIALS_FOLDER:
+            raise InvalidKey(f"object key {key!r} is reserved for temporary files")
         return path
+
+    def _partials_of(self, folder: Path, path: Path) -> Path:
+        """The temporary folder of the object at `path`, named by its path.
+
+        The resolved path, not the key: keys that reach one file through a
+        symbolic link share the folder, so `discard_partial` sees all writes.
+        """
+        name = os.fsencode(path.relative_to(folder).as_posix())
+        partials = folder / PARTIALS_FOLDER / hashlib.sha256(name).hexdigest()
+        if _resolve(partials, PARTIALS_FOLDER) != partials:
+            raise StorageError(f"{PARTIALS_FOLDER!r} in a bucket is a symbolic link")
+        return partials
 
 
 def _resolve(path: Path, name: str) -> Path:
@@ -211,13 +247,6 @@ def _resolve(path: Path, name: str) -> Path:
 
 def _object_not_found(bucket: str, key: str) -> ObjectNotFound:
     return ObjectNotFound(f"object {key!r} not found in bucket {bucket!r}")
-
-
-def _is_partial_of(entry: os.DirEntry[str], name: str) -> bool:
-    match = _PARTIAL.fullmatch(entry.name)
-    if match is None or match["name"] != name:
-        return False
-    return entry.is_file(follow_symlinks=False)
 
 
 def _make_folders(top: Path, folder: Path) -> None:
@@ -247,11 +276,40 @@ def _fsync_folder(folder: Path) -> None:
         os.close(descriptor)
 
 
-def _fill(temporary: Path, chunks: Iterable[bytes], where: str) -> int:
-    """Write `chunks` to a new file and fsync it; return the byte count."""
-    with _translated(where):
-        handle = temporary.open("xb", buffering=0)
+def _create_temporary(partials: Path) -> tuple[io.FileIO, Path]:
+    """Create a new, empty temporary file in `partials` and open it.
 
+    A concurrent writer of the same key that finishes removes the folder once
+    it is empty, which may happen between our mkdir and our open: then the
+    folder is created again. The folders are not fsynced: a temporary file
+    matters only until the rename, which the fsync of the target's folder
+    makes durable; at worst a crash leaves a leftover for `discard_partial`.
+    """
+    attempts = _CREATE_ATTEMPTS
+    while True:
+        # Not mkdir(parents=True): that would bring back a deleted bucket.
+        partials.parent.mkdir(exist_ok=True)
+        # Not exist_ok either: its check that the folder is still there races
+        # with the removal; the open below tells whether it is.
+        with contextlib.suppress(FileExistsError):
+            partials.mkdir()
+        temporary = partials / secrets.token_hex(8)
+        try:
+            return temporary.open("xb", buffering=0), temporary
+        except FileNotFoundError:
+            attempts -= 1
+            if attempts == 0:
+                raise
+
+
+def _remove_if_empty(partials: Path) -> None:
+    """Remove a key's temporary folder unless another write still uses it."""
+    with contextlib.suppress(OSError):  # not empty, or already gone
+        partials.rmdir()
+
+
+def _fill(handle: io.FileIO, chunks: Iterable[bytes], where: str) -> int:
+    """Write `chunks` to the open file and fsync it; return the byte count."""
     size = 0
     flusher = _Flusher(handle.fileno())
     with handle:
@@ -324,7 +382,11 @@ def _walk(folder: Path, base: str, prefix: str, bucket: str) -> Iterator[str]:
     with _translated(f"{bucket}/{base}"):
         try:
             with os.scandir(folder) as scan:
-                entries = [(_sort_name(entry), entry) for entry in scan]
+                entries = [
+                    (_sort_name(entry), entry)
+                    for entry in scan
+                    if base or entry.name != PARTIALS_FOLDER
+                ]
         except (FileNotFoundError, NotADirectoryError):
             return  # removed while we walked
 
@@ -344,5 +406,5 @@ def _sort_name(entry: os.DirEntry[str]) -> str:
 
 
 def _is_object(entry: os.DirEntry[str]) -> bool:
-    """Only regular files are objects: not links, not temporary files."""
-    return entry.is_file(follow_symlinks=False) and not _PARTIAL.fullmatch(entry.name)
+    """Only regular files are objects, not symbolic links."""
+    return entry.is_file(follow_symlinks=False)

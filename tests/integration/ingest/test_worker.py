@@ -168,15 +168,19 @@ def test_a_dead_workers_claim_is_taken_over_and_its_partial_removed(
     assert dead is not None
     # What the dead worker left: a temporary file of its unfinished copy.
     key = image_key(setup.project, image.id)
-    folder = (
-        Path(setup.settings.data_dir) / "image-store" / "fis-images" / setup.project
-    )
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f".{image.id}.partial-{'ab' * 8}").write_bytes(b"half")
+    partials = setup.images.partial_folder("fis-images", key)
+    partials.mkdir(parents=True)
+    leftover = partials / ("ab" * 8)
+    leftover.write_bytes(b"half")
 
     assert setup.worker().run_once()
 
     assert setup.stored(image).status is FpgaImageStatus.ACTIVE
+    assert not leftover.exists()
+    assert list(partials.parent.iterdir()) == []
+    folder = (
+        Path(setup.settings.data_dir) / "image-store" / "fis-images" / setup.project
+    )
     assert sorted(p.name for p in folder.iterdir()) == [image.id]
     assert setup.image_files() == [key]
 

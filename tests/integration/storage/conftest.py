@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 import uuid
 from collections.abc import Callable
@@ -17,14 +16,13 @@ from fpga_image_service.storage import (
     S3Config,
     S3ObjectStore,
 )
+from fpga_image_service.storage.local import PARTIALS_FOLDER
 from fpga_image_service.storage.s3 import make_s3_client
 from tests.conftest_s3 import ACCESS_KEY, SECRET_KEY
 from tests.conftest_s3 import s3_server as s3_server
 
 #: The smallest part S3 allows, so that 20 MiB takes a four-part upload.
 PART_SIZE = 5 << 20
-
-_PARTIAL = re.compile(r"\.(?P<name>.+)\.partial-[0-9a-f]{16}")
 
 
 @dataclass(frozen=True)
@@ -64,21 +62,19 @@ def local_case(tmp_path: Path) -> StoreCase:
     root = tmp_path / "root"
     store = LocalObjectStore(root)
     store.create_bucket("bucket")
-    folder = root / "bucket"
+    # Temporary folders are named by a hash; crash_write notes whose they are.
+    # A folder no crash_write made shows as its own name.
+    key_of: dict[str, str] = {}
 
     def leftovers() -> list[str]:
-        found: list[str] = []
-        for path in folder.rglob("*"):
-            match = _PARTIAL.fullmatch(path.name)
-            if match:
-                found.append(str(path.parent.relative_to(folder) / match["name"]))
-        return sorted(found)
+        files = (root / "bucket" / PARTIALS_FOLDER).glob("*/*")
+        return sorted(key_of.get(path.parent.name, path.parent.name) for path in files)
 
     def crash_write(key: str, data: bytes) -> None:
-        path = folder / key
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.partial-{secrets.token_hex(8)}")
-        partial.write_bytes(data)
+        partials = store.partial_folder("bucket", key)
+        key_of[partials.name] = key
+        partials.mkdir(parents=True, exist_ok=True)
+        (partials / secrets.token_hex(8)).write_bytes(data)
 
     return StoreCase("local", store, "bucket", leftovers, crash_write)
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import errno
 import os
+import secrets
+import threading
 import tracemalloc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -18,15 +21,22 @@ from fpga_image_service.storage import (
     StorageError,
     StorageUnavailable,
 )
-from fpga_image_service.storage.local import translate_os_error
+from fpga_image_service.storage.local import PARTIALS_FOLDER, translate_os_error
 
 from .conftest import StoreCase
+
+T = TypeVar("T")
 
 
 @pytest.fixture
 def folder(local: StoreCase, tmp_path: Path) -> Path:
     """The folder of the `local` store's bucket."""
     return tmp_path / "root" / local.bucket
+
+
+def partial_folder(local: StoreCase, key: str) -> Path:
+    assert isinstance(local.store, LocalObjectStore)
+    return local.store.partial_folder(local.bucket, key)
 
 
 def files_in(folder: Path) -> list[str]:
@@ -114,39 +124,201 @@ def test_a_successful_write_leaves_only_the_object(
 
     assert files_in(folder) == ["dir/a.bin"]
     assert (folder / "dir" / "a.bin").read_bytes() == b"abcdef"
+    assert list((folder / PARTIALS_FOLDER).iterdir()) == []
+
+
+def test_a_failed_write_removes_its_temporary_folder(
+    local: StoreCase, folder: Path
+) -> None:
+    def failing() -> Iterator[bytes]:
+        yield b"half"
+        raise OSError(errno.EIO, "source went away")
+
+    with pytest.raises(OSError):
+        local.store.write(local.bucket, "dir/a.bin", failing())
+
+    assert files_in(folder) == []
+    assert list((folder / PARTIALS_FOLDER).iterdir()) == []
+
+
+def test_a_write_keeps_its_temporary_file_in_the_keys_own_folder(
+    local: StoreCase, folder: Path
+) -> None:
+    partials = partial_folder(local, "dir/a.bin")
+    seen: list[str] = []
+
+    def chunks() -> Iterator[bytes]:
+        seen.extend(files_in(folder))
+        yield b"data"
+
+    local.store.write(local.bucket, "dir/a.bin", chunks())
+
+    (temporary,) = seen
+    assert (folder / temporary).parent == partials
+    assert partials.parent == folder / PARTIALS_FOLDER
 
 
 def test_a_crashed_write_is_hidden_from_listing_and_removed_by_discard_partial(
     local: StoreCase, folder: Path
 ) -> None:
-    (folder / "dir").mkdir()
-    partial = folder / "dir" / ".a.bin.partial-0123456789abcdef"
-    partial.write_bytes(b"half an image")
+    partials = partial_folder(local, "dir/a.bin")
+    partials.mkdir(parents=True)
+    (partials / "0123456789abcdef").write_bytes(b"half an image")
 
     assert list(local.store.list_keys(local.bucket)) == []
     local.store.discard_partial(local.bucket, "dir/a.bin")
 
-    assert not partial.exists()
+    assert not partials.exists()
+    assert list((folder / PARTIALS_FOLDER).iterdir()) == []
 
 
-def test_discard_partial_keeps_files_that_only_look_like_leftovers(
+def test_discard_partial_leaves_the_keys_folder_alone(
     local: StoreCase, folder: Path
 ) -> None:
-    lookalikes = [".a.bin.partial-short", "a.bin.partial-0123456789abcdef"]
+    local.store.write(local.bucket, "dir/a.bin", [b"stored"])
+    # Named like the temporary files of earlier versions, but now plain objects.
+    lookalikes = ["dir/.a.bin.partial-0123456789abcdef", "dir/a.bin.partial-01"]
     for name in lookalikes:
         (folder / name).write_bytes(b"not ours")
 
-    local.store.discard_partial(local.bucket, "a.bin")
+    local.store.discard_partial(local.bucket, "dir/a.bin")
 
-    assert files_in(folder) == sorted(lookalikes)
+    assert files_in(folder) == sorted(["dir/a.bin", *lookalikes])
 
 
-def test_a_key_named_like_a_temporary_file_is_refused(local: StoreCase) -> None:
-    with pytest.raises(InvalidKey):
-        local.store.write(local.bucket, "d/.a.bin.partial-0123456789abcdef", [b"x"])
+def test_discard_partial_reads_no_folder_but_the_keys_temporary_folder(
+    local: StoreCase, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(200):
+        local.store.write(local.bucket, f"project/image-{n:03}", [b"stored"])
+    local.crash_write("project/image-100", b"half")
+    listed: list[Path] = []
 
-    local.store.write(local.bucket, "d/.a.bin.partial-0123", [b"x"])
-    assert list(local.store.list_keys(local.bucket)) == ["d/.a.bin.partial-0123"]
+    def spy(real: Callable[[Path], T]) -> Callable[[Path], T]:
+        def listing(path: Path) -> T:
+            listed.append(Path(path))
+            return real(path)
+
+        return listing
+
+    monkeypatch.setattr(os, "scandir", spy(os.scandir))
+    monkeypatch.setattr(os, "listdir", spy(os.listdir))
+    local.store.discard_partial(local.bucket, "project/image-100")
+    monkeypatch.undo()
+
+    assert listed == [partial_folder(local, "project/image-100")]
+    assert local.leftovers() == []
+    assert len(list(local.store.list_keys(local.bucket))) == 200
+
+
+@pytest.mark.parametrize("key", [".partials", ".partials/x", "link/x"])
+def test_keys_in_the_temporary_folder_are_refused(
+    local: StoreCase, folder: Path, key: str
+) -> None:
+    local.store.write(local.bucket, "k", [b"data"])  # creates the folder
+    (folder / "link").symlink_to(folder / PARTIALS_FOLDER)
+    operations: dict[str, Callable[[], object]] = {
+        "write": lambda: local.store.write(local.bucket, key, [b"x"]),
+        "read": lambda: b"".join(local.store.read(local.bucket, key)),
+        "head": lambda: local.store.head(local.bucket, key),
+        "delete": lambda: local.store.delete(local.bucket, key),
+        "discard_partial": lambda: local.store.discard_partial(local.bucket, key),
+    }
+
+    for operation in operations.values():
+        with pytest.raises(InvalidKey):
+            operation()
+    assert list((folder / PARTIALS_FOLDER).iterdir()) == []
+
+
+def test_keys_that_only_resemble_the_temporary_folder_are_accepted(
+    local: StoreCase,
+) -> None:
+    keys = ["a/.partials/x", ".partialsx", ".partial"]
+    for key in keys:
+        local.store.write(local.bucket, key, [b"x"])
+
+    assert list(local.store.list_keys(local.bucket)) == sorted(keys)
+
+
+def test_a_temporary_folder_that_is_a_symlink_is_refused(
+    local: StoreCase, tmp_path: Path, folder: Path
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (folder / PARTIALS_FOLDER).symlink_to(outside)
+
+    with pytest.raises(StorageError):
+        local.store.write(local.bucket, "k", [b"data"])
+    with pytest.raises(StorageError):
+        local.store.discard_partial(local.bucket, "k")
+    assert list(outside.iterdir()) == []
+
+
+def test_keys_reaching_one_file_share_the_temporary_folder(
+    local: StoreCase, folder: Path
+) -> None:
+    (folder / "real").mkdir()
+    (folder / "alias").symlink_to(folder / "real")
+
+    via_alias = partial_folder(local, "alias/a.bin")
+
+    assert via_alias == partial_folder(local, "real/a.bin")
+    assert via_alias != partial_folder(local, "real/b.bin")
+
+
+def test_a_finishing_write_keeps_the_folder_another_write_of_the_key_uses(
+    local: StoreCase,
+) -> None:
+    local.crash_write("a.bin", b"another writer's unfinished copy")
+
+    local.store.write(local.bucket, "a.bin", [b"done"])
+
+    assert local.leftovers() == ["a.bin"]
+
+
+def test_a_write_recreates_the_temporary_folder_a_finishing_write_removed(
+    local: StoreCase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    partials = partial_folder(local, "a.bin")
+    real_token_hex = secrets.token_hex
+    removals: list[Path] = []
+
+    # The name is drawn between the mkdir and the open: the moment at which a
+    # concurrent writer of the key may remove the then empty folder.
+    def token_hex(size: int) -> str:
+        if not removals:
+            partials.rmdir()
+            removals.append(partials)
+        return real_token_hex(size)
+
+    monkeypatch.setattr(secrets, "token_hex", token_hex)
+    local.store.write(local.bucket, "a.bin", [b"data"])
+
+    assert removals == [partials]
+    assert b"".join(local.store.read(local.bucket, "a.bin")) == b"data"
+    assert not partials.exists()
+
+
+def test_concurrent_writes_of_one_key_all_succeed(local: StoreCase) -> None:
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            for _ in range(50):
+                local.store.write(local.bucket, "a.bin", [b"version %d" % n])
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert b"".join(local.store.read(local.bucket, "a.bin")).startswith(b"version ")
+    assert local.leftovers() == []
 
 
 def test_a_key_below_an_existing_object_is_refused(local: StoreCase) -> None:
