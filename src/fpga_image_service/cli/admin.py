@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-from collections.abc import Callable, Iterator
-from typing import TypeAlias
+from collections.abc import Iterator
 
 from fpga_image_service import settings as settings_module
-from fpga_image_service.cli.common import format_table
+from fpga_image_service.cli.common import (
+    EXAMPLE_PROJECT_ID,
+    Commands,
+    add_command,
+    format_table,
+)
 from fpga_image_service.errors import InvalidParameter
 from fpga_image_service.persistence.database import open_database
 from fpga_image_service.persistence.migrations import migrate
 from fpga_image_service.services.projects import ProjectService
 from fpga_image_service.settings import Settings
-
-# A string: the class is generic only for type checkers.
-_Verbs: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 _PROJECT_ID_HELP = "the project's 32-hex-digit id, as `fis admin projects` shows"
 
@@ -42,7 +43,7 @@ def require_project(projects: ProjectService, project_id: str) -> None:
         raise InvalidParameter(f"no project has the id {project_id!r}")
 
 
-def add_commands(commands: _Verbs) -> None:
+def add_commands(commands: Commands) -> None:
     admin = commands.add_parser(
         "admin",
         help="manage projects, access keys and bucket grants",
@@ -56,7 +57,7 @@ def add_commands(commands: _Verbs) -> None:
     )
     verbs.required = True
 
-    create = _add_verb(
+    create = add_command(
         verbs,
         "project-create",
         run_project_create,
@@ -64,59 +65,63 @@ def add_commands(commands: _Verbs) -> None:
         "Create a project and its first access key pair. The secret key is "
         "printed only this once.",
         "fis admin project-create team-a",
+        settings_flags=True,
     )
     create.add_argument("name", metavar="NAME", help="a name unique among projects")
 
-    key = _add_verb(
+    key = add_command(
         verbs,
         "key-create",
         run_key_create,
         "create another access key for a project",
         "Create another access key pair for a project. The secret key is printed "
         "only this once.",
-        "fis admin key-create 0123456789abcdef0123456789abcdef",
+        f"fis admin key-create {EXAMPLE_PROJECT_ID}",
+        settings_flags=True,
     )
     key.add_argument("project_id", metavar="PROJECT_ID", help=_PROJECT_ID_HELP)
 
-    _add_verb(
+    add_command(
         verbs,
         "projects",
         run_projects,
         "list the projects",
         "List every project's id and name, oldest first.",
         "fis admin projects",
+        settings_flags=True,
     )
 
-    grant = _add_verb(
+    grant = add_command(
         verbs,
         "grant",
         run_grant,
         "let a project register images from a bucket",
         "Let a project register FPGA images from the objects of a bucket.",
-        "fis admin grant 0123456789abcdef0123456789abcdef obs-fpga",
+        f"fis admin grant {EXAMPLE_PROJECT_ID} obs-fpga",
+        settings_flags=True,
     )
-    grant.add_argument("project_id", metavar="PROJECT_ID", help=_PROJECT_ID_HELP)
-    grant.add_argument("bucket", metavar="BUCKET", help="the source bucket's name")
+    _add_grant_arguments(grant)
 
-    revoke = _add_verb(
+    revoke = add_command(
         verbs,
         "revoke",
         run_revoke,
         "take a bucket grant away from a project",
         "Stop a project from registering images from a bucket. Images it already "
         "registered stay.",
-        "fis admin revoke 0123456789abcdef0123456789abcdef obs-fpga",
+        f"fis admin revoke {EXAMPLE_PROJECT_ID} obs-fpga",
+        settings_flags=True,
     )
-    revoke.add_argument("project_id", metavar="PROJECT_ID", help=_PROJECT_ID_HELP)
-    revoke.add_argument("bucket", metavar="BUCKET", help="the source bucket's name")
+    _add_grant_arguments(revoke)
 
-    grants = _add_verb(
+    grants = add_command(
         verbs,
         "grants",
         run_grants,
         "list bucket grants",
         "List which project may register from which bucket.",
-        "fis admin grants --project-id 0123456789abcdef0123456789abcdef",
+        f"fis admin grants --project-id {EXAMPLE_PROJECT_ID}",
+        settings_flags=True,
     )
     grants.add_argument(
         "--project-id",
@@ -126,23 +131,10 @@ def add_commands(commands: _Verbs) -> None:
     )
 
 
-def _add_verb(
-    verbs: _Verbs,
-    name: str,
-    handler: Callable[[argparse.Namespace], int],
-    summary: str,
-    description: str,
-    example: str,
-) -> argparse.ArgumentParser:
-    parser = verbs.add_parser(
-        name,
-        help=summary,
-        description=f"{description}\n\nexample: {example}",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    settings_module.add_arguments(parser)
-    parser.set_defaults(handler=handler)
-    return parser
+def _add_grant_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the project and bucket positionals that `grant` and `revoke` take."""
+    parser.add_argument("project_id", metavar="PROJECT_ID", help=_PROJECT_ID_HELP)
+    parser.add_argument("bucket", metavar="BUCKET", help="the source bucket's name")
 
 
 def run_project_create(args: argparse.Namespace) -> int:

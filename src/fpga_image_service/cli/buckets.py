@@ -9,15 +9,16 @@ the project of the client file.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TypeAlias
 
 from fpga_image_service import settings as settings_module
 from fpga_image_service.cli.admin import open_projects, require_project
 from fpga_image_service.cli.common import (
     CommandError,
+    Commands,
     add_client_file_argument,
+    add_command,
     client_file_path,
     load_client_config,
 )
@@ -33,12 +34,9 @@ CHUNK_SIZE = 1 << 20
 
 _BUCKET_FIELD = "bucket"
 
-# A string: the class is generic only for type checkers.
-_Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
-
-def add_commands(commands: _Commands) -> None:
-    create = _add_command(
+def add_commands(commands: Commands) -> None:
+    create = add_command(
         commands,
         "bucket-create",
         run_create,
@@ -46,6 +44,7 @@ def add_commands(commands: _Commands) -> None:
         "Create a bucket in the source object store and grant it to the project "
         "of the client file, so that its files can be registered.",
         "fis bucket-create obs-fpga",
+        settings_flags=True,
     )
     create.add_argument(
         "bucket",
@@ -54,7 +53,7 @@ def add_commands(commands: _Commands) -> None:
     )
     add_client_file_argument(create)
 
-    put = _add_command(
+    put = add_command(
         commands,
         "bucket-put",
         run_put,
@@ -62,6 +61,7 @@ def add_commands(commands: _Commands) -> None:
         "Stream a local file into a bucket of the source object store; the "
         "object becomes visible whole or not at all.",
         "fis bucket-put obs-fpga ./pr_ul.bin",
+        settings_flags=True,
     )
     put.add_argument("bucket", metavar="BUCKET", help="an existing bucket")
     put.add_argument("file", metavar="FILE", type=Path, help="the local file")
@@ -72,34 +72,16 @@ def add_commands(commands: _Commands) -> None:
         help="object key in the bucket (default: the file's base name)",
     )
 
-    listing = _add_command(
+    listing = add_command(
         commands,
         "bucket-list",
         run_list,
         "list the objects in a bucket",
         "Print the keys of a bucket's objects, one a line, in sorted order.",
         "fis bucket-list obs-fpga",
+        settings_flags=True,
     )
     listing.add_argument("bucket", metavar="BUCKET", help="an existing bucket")
-
-
-def _add_command(
-    commands: _Commands,
-    name: str,
-    handler: Callable[[argparse.Namespace], int],
-    summary: str,
-    description: str,
-    example: str,
-) -> argparse.ArgumentParser:
-    parser = commands.add_parser(
-        name,
-        help=summary,
-        description=f"{description}\n\nexample: {example}",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    settings_module.add_arguments(parser)
-    parser.set_defaults(handler=handler)
-    return parser
 
 
 def create_granted_bucket(

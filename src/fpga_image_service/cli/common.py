@@ -1,4 +1,4 @@
-"""What the client commands share: the client file, argument checks, tables.
+"""What the `fis` commands share: sub-commands, client file, argument checks, tables.
 
 The checks follow the official fisclient 2.2.0, so that a command refused here
 would have been refused there too, before any request. The client file helpers
@@ -13,7 +13,7 @@ import json
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TypeAlias
 
@@ -34,6 +34,9 @@ SUCCESS_204 = "Success: 204 No Content"
 
 EXAMPLE_FPGA_IMAGE_ID = "4010a32c5c62bad9015c62dc2290002b"
 EXAMPLE_IMAGE_ID = "18efee75-e058-4c52-a49c-9e3ba4d1c8de"
+EXAMPLE_PROJECT_ID = "0123456789abcdef0123456789abcdef"
+
+_JSON_HELP = "print the service's answer as JSON instead of a table"
 
 # fisclient 2.2.0's rules; explicit ASCII classes, since \d admits other
 # scripts' digits.
@@ -44,6 +47,36 @@ _DIGITS = re.compile(r"[0-9]+")
 
 class CommandError(Exception):
     """A command's own check failed; `fis` shows it as one line and exits 1."""
+
+
+# -- sub-commands ----------------------------------------------------------------
+
+
+def add_command(
+    commands: Commands,
+    name: str,
+    handler: Callable[[argparse.Namespace], int],
+    summary: str,
+    description: str,
+    example: str,
+    *,
+    settings_flags: bool = False,
+) -> argparse.ArgumentParser:
+    """Add sub-command `name` running `handler`; its help ends in `example:`.
+
+    `settings_flags` adds the service's settings flags, for the commands that
+    open its database or stores themselves rather than calling the API.
+    """
+    parser = commands.add_parser(
+        name,
+        help=summary,
+        description=f"{description}\n\nexample: {example}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    if settings_flags:
+        settings_module.add_arguments(parser)
+    parser.set_defaults(handler=handler)
+    return parser
 
 
 # -- the client file ---------------------------------------------------------
@@ -165,7 +198,17 @@ def add_page_and_size_arguments(parser: argparse.ArgumentParser, what: str) -> N
     )
 
 
+def add_json_argument(parser: argparse.ArgumentParser) -> None:
+    """Add `--json`, whose output `format_json` writes."""
+    parser.add_argument("--json", action="store_true", help=_JSON_HELP)
+
+
 # -- output --------------------------------------------------------------------
+
+
+def format_json(answer: object) -> str:
+    """The service's answer as `--json` prints it: indented, non-ASCII kept."""
+    return json.dumps(answer, indent=2, ensure_ascii=False)
 
 
 def format_cell(value: object) -> str:

@@ -15,6 +15,7 @@ from fpga_image_service.cli.common import (
     SUCCESS_204,
     Commands,
     add_client_file_argument,
+    add_command,
     api,
     check_fpga_image_id,
     client_file_path,
@@ -48,16 +49,17 @@ def confirm_delete(stdin: TextIO, stdout: TextIO) -> bool:
 
 
 def add_commands(commands: Commands) -> None:
-    delete = commands.add_parser(
+    delete = add_command(
+        commands,
         "fpga-image-delete",
-        help="delete one of your project's FPGA images",
-        description="Delete an FPGA image of your project. An image associated "
-        "with a VM image is protected and cannot be deleted until every "
-        "association is removed (`fis fpga-image-relation-delete`). Without "
-        "--force, asks for `yes` first, on the terminal or from standard input; "
-        "end of input counts as `no`.\n\n"
-        f"example: fis fpga-image-delete --fpga-image-id {EXAMPLE_FPGA_IMAGE_ID}",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        run_delete,
+        "delete one of your project's FPGA images",
+        "Delete an FPGA image of your project. An image associated with a VM "
+        "image is protected and cannot be deleted until every association is "
+        "removed (`fis fpga-image-relation-delete`). Without --force, asks for "
+        "`yes` first, on the terminal or from standard input; end of input counts "
+        "as `no`.",
+        f"fis fpga-image-delete --fpga-image-id {EXAMPLE_FPGA_IMAGE_ID}",
     )
     delete.add_argument(
         "--fpga-image-id",
@@ -71,7 +73,6 @@ def add_commands(commands: Commands) -> None:
         help="delete without asking for confirmation",
     )
     add_client_file_argument(delete)
-    delete.set_defaults(handler=run_delete)
 
 
 def run_delete(args: argparse.Namespace) -> int:

@@ -17,16 +17,20 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from fpga_image_service.cli.common import (
+    EXAMPLE_FPGA_IMAGE_ID,
     SUCCESS_200,
     CommandError,
     Commands,
     add_client_file_argument,
+    add_command,
+    add_json_argument,
     add_page_and_size_arguments,
     api,
     check_fpga_image_id,
     check_page_and_size,
     client_file_path,
     format_cell,
+    format_json,
     format_table,
     load_client_config,
     malformed,
@@ -131,18 +135,17 @@ def add_commands(commands: Commands) -> None:
     _add_wait(commands)
 
 
-def _add_register(
-    commands: Commands,
-) -> None:
-    register = commands.add_parser(
+def _add_register(commands: Commands) -> None:
+    register = add_command(
+        commands,
         "fpga-image-register",
-        help="register an FPGA logic file that is in a bucket",
-        description="Register an FPGA logic file that is already in a bucket "
-        "granted to your project. The service copies and checks it in the "
-        "background; follow it with `fis fpga-image-wait ID`.\n\n"
-        "example: fis fpga-image-register --location obs-fpga:pr_ul.bin "
-        '--name my-image --metadata \'{"shell_type": "0x101"}\'',
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        run_register,
+        "register an FPGA logic file that is in a bucket",
+        "Register an FPGA logic file that is already in a bucket granted to your "
+        "project. The service copies and checks it in the background; follow it "
+        "with `fis fpga-image-wait ID`.",
+        "fis fpga-image-register --location obs-fpga:pr_ul.bin --name my-image "
+        '--metadata \'{"shell_type": "0x101"}\'',
     )
     register.add_argument(
         "--location",
@@ -170,16 +173,16 @@ def _add_register(
         help=f"free text of at most {DESCRIPTION_MAX_LENGTH} characters",
     )
     add_client_file_argument(register)
-    register.set_defaults(handler=run_register)
 
 
 def _add_list(commands: Commands) -> None:
-    listing = commands.add_parser(
+    listing = add_command(
+        commands,
         "fpga-image-list",
-        help="list your project's FPGA images",
-        description="List the FPGA images of your project, or one image by id.\n\n"
-        "example: fis fpga-image-list --page 1 --size 20",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        run_list,
+        "list your project's FPGA images",
+        "List the FPGA images of your project, or one image by id.",
+        "fis fpga-image-list --page 1 --size 20",
     )
     listing.add_argument(
         "--fpga-image-id",
@@ -188,25 +191,20 @@ def _add_list(commands: Commands) -> None:
         help="show only this image (32 lowercase hex digits)",
     )
     add_page_and_size_arguments(listing, "images")
-    listing.add_argument(
-        "--json",
-        action="store_true",
-        help="print the service's answer as JSON instead of a table",
-    )
+    add_json_argument(listing)
     add_client_file_argument(listing)
-    listing.set_defaults(handler=run_list)
 
 
 def _add_wait(commands: Commands) -> None:
-    wait = commands.add_parser(
+    wait = add_command(
+        commands,
         "fpga-image-wait",
-        help="wait until an FPGA image is active or in error",
-        description="Poll an FPGA image every "
-        f"{POLL_SECONDS:g} s. Exit 0 and print it once it is active, exit 1 "
-        f"with its message if it ends in error, exit {EXIT_TIMED_OUT} if the "
-        "timeout passes first.\n\n"
-        "example: fis fpga-image-wait 4010a32c5c62bad9015c62dc2290002b --timeout 60",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        run_wait,
+        "wait until an FPGA image is active or in error",
+        f"Poll an FPGA image every {POLL_SECONDS:g} s. Exit 0 and print it once "
+        "it is active, exit 1 with its message if it ends in error, exit "
+        f"{EXIT_TIMED_OUT} if the timeout passes first.",
+        f"fis fpga-image-wait {EXAMPLE_FPGA_IMAGE_ID} --timeout 60",
     )
     wait.add_argument(
         "fpga_image_id",
@@ -220,7 +218,6 @@ def _add_wait(commands: Commands) -> None:
         help=f"give up after this many seconds (default {DEFAULT_WAIT_SECONDS:g})",
     )
     add_client_file_argument(wait)
-    wait.set_defaults(handler=run_wait)
 
 
 def run_register(args: argparse.Namespace) -> int:
@@ -252,7 +249,7 @@ def run_list(args: argparse.Namespace) -> int:
         )
 
     if args.json:
-        print(json.dumps(answer, indent=2, ensure_ascii=False))
+        print(format_json(answer))
         return 0
     print(SUCCESS_200)
     print(format_table(LIST_COLUMNS, images))

@@ -9,7 +9,6 @@ table with one row per (VM image, FPGA image) pair.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 
@@ -21,12 +20,15 @@ from fpga_image_service.cli.common import (
     CommandError,
     Commands,
     add_client_file_argument,
+    add_command,
+    add_json_argument,
     add_page_and_size_arguments,
     api,
     check_fpga_image_id,
     check_image_id,
     check_page_and_size,
     client_file_path,
+    format_json,
     format_table,
     load_client_config,
 )
@@ -106,13 +108,11 @@ def _add_change(
     summary: str,
     description: str,
 ) -> None:
-    parser = commands.add_parser(
-        name,
-        help=summary,
-        description=f"{description}\n\nexample: fis {name} "
-        f"--fpga-image-id {EXAMPLE_FPGA_IMAGE_ID} --image-id {EXAMPLE_IMAGE_ID}",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    example = (
+        f"fis {name} --fpga-image-id {EXAMPLE_FPGA_IMAGE_ID} "
+        f"--image-id {EXAMPLE_IMAGE_ID}"
     )
+    parser = add_command(commands, name, handler, summary, description, example)
     parser.add_argument(
         "--fpga-image-id", required=True, metavar="ID", help=_FPGA_IMAGE_ID_HELP
     )
@@ -120,18 +120,18 @@ def _add_change(
         "--image-id", required=True, metavar="UUID", help=_IMAGE_ID_HELP
     )
     add_client_file_argument(parser)
-    parser.set_defaults(handler=handler)
 
 
 def _add_list(commands: Commands) -> None:
-    listing = commands.add_parser(
+    listing = add_command(
+        commands,
         "fpga-image-relation-list",
-        help="list the associations of FPGA images and VM images",
-        description="List the associations of your project's FPGA images with "
-        "VM images, filtered by VM image, by FPGA image or both. Without either "
-        "filter the service answers with an empty list.\n\n"
-        f"example: fis fpga-image-relation-list --image-id {EXAMPLE_IMAGE_ID}",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        run_list,
+        "list the associations of FPGA images and VM images",
+        "List the associations of your project's FPGA images with VM images, "
+        "filtered by VM image, by FPGA image or both. Without either filter the "
+        "service answers with an empty list.",
+        f"fis fpga-image-relation-list --image-id {EXAMPLE_IMAGE_ID}",
     )
     listing.add_argument(
         "--image-id",
@@ -146,13 +146,8 @@ def _add_list(commands: Commands) -> None:
         help="only the associations of this FPGA image (32 lowercase hex digits)",
     )
     add_page_and_size_arguments(listing, "FPGA images")
-    listing.add_argument(
-        "--json",
-        action="store_true",
-        help="print the service's answer as JSON instead of a table",
-    )
+    add_json_argument(listing)
     add_client_file_argument(listing)
-    listing.set_defaults(handler=run_list)
 
 
 def run_create(args: argparse.Namespace) -> int:
@@ -191,7 +186,7 @@ def run_list(args: argparse.Namespace) -> int:
     unfiltered = image_id is None and fpga_image_id is None
 
     if args.json:
-        print(json.dumps(answer, indent=2, ensure_ascii=False))
+        print(format_json(answer))
         # Standard output stays pure JSON for whatever reads it.
         if unfiltered:
             print(NO_FILTER_TIP, file=sys.stderr)

@@ -10,23 +10,23 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-from collections.abc import Callable, Iterator
-from typing import TypeAlias
+from collections.abc import Iterator
 
 from fpga_image_service import settings as settings_module
 from fpga_image_service.catalog.base import Visibility, VmImage
 from fpga_image_service.catalog.local import LocalImageCatalog
-from fpga_image_service.cli.common import format_table
+from fpga_image_service.cli.common import (
+    EXAMPLE_IMAGE_ID,
+    EXAMPLE_PROJECT_ID,
+    Commands,
+    add_command,
+    format_table,
+)
 from fpga_image_service.errors import InvalidParameter
 from fpga_image_service.persistence.database import open_database
 from fpga_image_service.persistence.migrations import migrate
 from fpga_image_service.settings import Settings
 
-# A string: the class is generic only for type checkers.
-_Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
-
-_EXAMPLE_ID = "18efee75-e058-4c52-a49c-9e3ba4d1c8de"
-_EXAMPLE_OWNER = "0123456789abcdef0123456789abcdef"
 _VISIBILITIES = tuple(v.value for v in Visibility)
 _COLUMNS = ("id", "owner", "visibility", "name")
 
@@ -42,16 +42,17 @@ def open_local_catalog(settings: Settings) -> Iterator[LocalImageCatalog]:
         db.close()
 
 
-def add_commands(commands: _Commands) -> None:
-    add = _add_command(
+def add_commands(commands: Commands) -> None:
+    add = add_command(
         commands,
         "admin-vm-image-add",
         run_add,
         "add a VM image to the embedded image catalog",
         "Add a VM image to the service's own image catalog, so that FPGA images "
         "can be associated with it. Only private VM images accept associations.",
-        f"fis admin-vm-image-add --id {_EXAMPLE_ID} --owner {_EXAMPLE_OWNER} "
-        "--visibility private --name ubuntu-fpga",
+        f"fis admin-vm-image-add --id {EXAMPLE_IMAGE_ID} "
+        f"--owner {EXAMPLE_PROJECT_ID} --visibility private --name ubuntu-fpga",
+        settings_flags=True,
     )
     add.add_argument(
         "--id",
@@ -76,23 +77,25 @@ def add_commands(commands: _Commands) -> None:
         "--name", default="", metavar="NAME", help="a name to show (default: none)"
     )
 
-    remove = _add_command(
+    remove = add_command(
         commands,
         "admin-vm-image-remove",
         run_remove,
         "remove a VM image from the embedded image catalog",
         "Remove a VM image from the service's own image catalog.",
-        f"fis admin-vm-image-remove {_EXAMPLE_ID}",
+        f"fis admin-vm-image-remove {EXAMPLE_IMAGE_ID}",
+        settings_flags=True,
     )
     remove.add_argument("id", metavar="ID", help="the VM image's id (a UUID)")
 
-    listing = _add_command(
+    listing = add_command(
         commands,
         "admin-vm-image-list",
         run_list,
         "list the VM images of the embedded image catalog",
         "List the VM images of the service's own image catalog, oldest first.",
-        f"fis admin-vm-image-list --owner {_EXAMPLE_OWNER}",
+        f"fis admin-vm-image-list --owner {EXAMPLE_PROJECT_ID}",
+        settings_flags=True,
     )
     listing.add_argument(
         "--owner",
@@ -100,25 +103,6 @@ def add_commands(commands: _Commands) -> None:
         metavar="PROJECT_ID",
         help="list only the VM images this project owns",
     )
-
-
-def _add_command(
-    commands: _Commands,
-    name: str,
-    handler: Callable[[argparse.Namespace], int],
-    summary: str,
-    description: str,
-    example: str,
-) -> argparse.ArgumentParser:
-    parser = commands.add_parser(
-        name,
-        help=summary,
-        description=f"{description}\n\nexample: {example}",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    settings_module.add_arguments(parser)
-    parser.set_defaults(handler=handler)
-    return parser
 
 
 def run_add(args: argparse.Namespace) -> int:

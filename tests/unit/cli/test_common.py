@@ -9,12 +9,15 @@ import pytest
 
 from fpga_image_service.cli.common import (
     CommandError,
+    add_command,
+    add_json_argument,
     check_fpga_image_id,
     check_image_id,
     check_page_and_size,
     client_file_path,
     display_width,
     format_cell,
+    format_json,
     format_table,
     load_client_config,
 )
@@ -22,6 +25,81 @@ from fpga_image_service.cli.images import LIST_COLUMNS
 
 IMAGE_ID = "4010a32c5c62bad9015c62dc2290002b"
 VM_IMAGE_ID = "18efee75-e058-4c52-a49c-9e3ba4d1c8de"
+
+
+def _handler(args: argparse.Namespace) -> int:
+    return 0
+
+
+def _parent_and_command(
+    *, settings_flags: bool = False
+) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+    parent = argparse.ArgumentParser(prog="fis")
+    commands = parent.add_subparsers(dest="command")
+    command = add_command(
+        commands,
+        "thing-make",
+        _handler,
+        "make a thing",
+        "Make a thing.\nSecond line kept as written.",
+        "fis thing-make --fast",
+        settings_flags=settings_flags,
+    )
+    return parent, command
+
+
+# -- sub-commands ------------------------------------------------------------------
+
+
+def test_command_description_ends_in_its_example_after_a_blank_line() -> None:
+    _, command = _parent_and_command()
+
+    assert command.description == (
+        "Make a thing.\nSecond line kept as written.\n\nexample: fis thing-make --fast"
+    )
+    assert "written.\n\nexample: fis thing-make --fast\n" in command.format_help()
+
+
+def test_command_summary_is_listed_by_the_parent() -> None:
+    parent, _ = _parent_and_command()
+
+    assert "make a thing" in parent.format_help()
+
+
+def test_command_runs_its_handler() -> None:
+    parent, _ = _parent_and_command()
+
+    assert parent.parse_args(["thing-make"]).handler is _handler
+
+
+def test_command_takes_settings_flags_when_asked() -> None:
+    parent, _ = _parent_and_command(settings_flags=True)
+
+    args = parent.parse_args(["thing-make", "--data-dir", "/data"])
+
+    assert args.data_dir == "/data"
+
+
+def test_command_refuses_settings_flags_unless_asked() -> None:
+    parent, _ = _parent_and_command()
+
+    with pytest.raises(SystemExit):
+        parent.parse_args(["thing-make", "--data-dir", "/data"])
+
+
+def test_json_flag_is_off_unless_given() -> None:
+    parser = argparse.ArgumentParser()
+    add_json_argument(parser)
+
+    assert parser.parse_args([]).json is False
+    assert parser.parse_args(["--json"]).json is True
+
+
+def test_json_output_is_indented_and_keeps_non_ascii_text() -> None:
+    assert format_json({"name": "中", "n": [1]}) == (
+        '{\n  "name": "中",\n  "n": [\n    1\n  ]\n}'
+    )
+
 
 # -- the table printer -----------------------------------------------------------
 
