@@ -40,7 +40,7 @@ class Handlers:
             headers=request.headers(),
             body=body,
         )
-        key = self.ctx.authenticator.authenticate(parts)
+        key = await self.ctx.authenticator.authenticate(parts)
         project_id = request.path_params["project_id"]
         require_project(key, project_id)
         return project_id

@@ -37,7 +37,7 @@ class Authenticator:
         self._cache: dict[str, tuple[float, AccessKey | None]] = {}
         self._lock = threading.Lock()
 
-    def authenticate(self, parts: HttpRequestParts) -> AccessKey:
+    async def authenticate(self, parts: HttpRequestParts) -> AccessKey:
         """Return the caller's key, or raise AuthenticationFailed."""
         header = parts.headers.get("authorization")
         if not header:
@@ -57,7 +57,7 @@ class Authenticator:
                 f"Incorrect IAM authentication information: {exc}"
             ) from None
 
-        key = self._lookup(authorization.access_key)
+        key = await self._lookup(authorization.access_key)
         if key is None:
             log.warning("auth_refused reason=unknown_access_key")
             raise AuthenticationFailed(
@@ -79,14 +79,15 @@ class Authenticator:
             ) from None
         return key
 
-    def _lookup(self, access_key: str) -> AccessKey | None:
+    async def _lookup(self, access_key: str) -> AccessKey | None:
         now = time.monotonic()
         with self._lock:
             hit = self._cache.get(access_key)
         if hit is not None and hit[0] > now:
             return hit[1]
-        with self._db.read() as conn:
-            key = queries.find_access_key(conn, access_key)
+        key = await self._db.read_async(
+            lambda conn: queries.find_access_key(conn, access_key)
+        )
         with self._lock:
             if len(self._cache) > 10_000:
                 self._cache.clear()
