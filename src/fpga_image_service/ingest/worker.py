@@ -88,18 +88,19 @@ class Worker:
     def run_once(self) -> bool:
         """Claim and carry out one unit of work; False when there was none."""
         now = now_us()
+        until = now + self._lease_us
         with self.db.transaction() as conn:
             removals = queries.claim_deletions(
-                conn, self.owner, now, now + self._lease_us, _REMOVAL_BATCH
+                conn, self.owner, now, until, _REMOVAL_BATCH
+            )
+            claim = (
+                None if removals else queries.claim_work(conn, self.owner, now, until)
             )
         if removals:
             # Removals are cheap, so they go in batches: a burst of deletes
             # costs the database two commits per batch, not two per image.
             self._remove(removals)
             return True
-
-        with self.db.transaction() as conn:
-            claim = queries.claim_work(conn, self.owner, now, now + self._lease_us)
         if claim is None:
             return False
 
