@@ -168,3 +168,19 @@ def test_request_id_is_in_the_header_and_in_the_log_lines(
     ]
     assert len(registered) == 1
     assert registered[0].endswith(f"request_id={request_ids[0]}")
+
+
+def test_the_secret_key_is_printed_once_and_never_logged(
+    service: RunningService,
+) -> None:
+    config = _config(service)
+    bad = signed(config, "POST", register_path(config), b"{}", secret_key="x" * 40)
+    assert bad.status_code == 401
+
+    output = (
+        service.data_dir.parent / f"{service.data_dir.name}-service.log"
+    ).read_text()
+    # Once: the first-start banner on standard output; no log line carries it.
+    assert output.count(config.secret_key) == 1
+    banner = [line for line in output.splitlines() if config.secret_key in line]
+    assert banner == [f"  secret_key: {config.secret_key}"]

@@ -15,7 +15,12 @@ from fpga_image_service.persistence.database import Database, open_database
 from fpga_image_service.persistence.migrations import migrate
 from fpga_image_service.persistence.records import FpgaImage, now_us
 from fpga_image_service.settings import Settings
-from fpga_image_service.storage import LocalObjectStore, ObjectInfo, StorageUnavailable
+from fpga_image_service.storage import (
+    AccessDenied,
+    LocalObjectStore,
+    ObjectInfo,
+    StorageUnavailable,
+)
 from tests.fixtures import fpga_files
 from tests.integration.persistence.helpers import add_project, new_image
 
@@ -269,3 +274,22 @@ def test_delete_while_saving_stops_the_copy_and_leaves_nothing(setup: Setup) -> 
     assert setup.worker().run_once()  # the lease was given back: removal runs now
     with setup.db.read() as conn:
         assert queries.current_status(conn, image.id) is None
+
+
+class DeniedStore(FlakyStore):
+    """Storage that refuses to read anything."""
+
+    def read(self, bucket: str, key: str, chunk_size: int = 1 << 20) -> Iterator[bytes]:
+        raise AccessDenied("Access Denied")
+
+
+def test_storage_refusing_to_read_ends_in_error_saying_so(setup: Setup) -> None:
+    image = setup.register("denied.bin", fpga_files.raw_bin())
+
+    setup.worker(DeniedStore(setup.sources, failures=0)).run_once()
+
+    stored = setup.stored(image)
+    assert stored.status is FpgaImageStatus.ERROR
+    assert stored.message == (
+        "the service is not allowed to read obs-fpga:denied.bin: Access Denied"
+    )
