@@ -1,4 +1,4 @@
-"""Use-cases on FPGA images: register and list."""
+"""Use-cases on FPGA images: register, list and delete."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ class ImagePage:
 
 
 class FpgaImageService:
-    """Registers FPGA images and answers the detail list."""
+    """Registers FPGA images, answers the detail list and starts deletions."""
 
     def __init__(self, db: Database, commits: CommitQueue) -> None:
         self._db = db
