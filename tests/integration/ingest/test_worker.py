@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,8 +34,8 @@ class Setup:
     images: LocalObjectStore
     project: str
 
-    def worker(self, sources: object = None) -> Worker:
-        return Worker(self.settings, self.db, sources or self.sources, self.images)  # type: ignore[arg-type]
+    def worker(self, sources: Any = None) -> Worker:
+        return Worker(self.settings, self.db, sources or self.sources, self.images)
 
     def register(self, key: str, data: bytes | None) -> FpgaImage:
         if data is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import socket
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from botocore.exceptions import BotoCoreError
@@ -151,7 +152,8 @@ def test_config_refuses_an_access_key_without_secret_key() -> None:
 
 def test_config_refuses_an_unknown_addressing_style() -> None:
     with pytest.raises(ValueError, match="addressing_style"):
-        S3Config(None, "eu-central-1", None, None, addressing_style="dns")  # type: ignore[arg-type]
+        style: Any = "dns"
+        S3Config(None, "eu-central-1", None, None, addressing_style=style)
 
 
 def test_config_repr_hides_the_secret_key() -> None:
