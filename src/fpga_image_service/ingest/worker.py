@@ -152,8 +152,11 @@ class Worker:
                 self._heartbeat(claim),
             )
         except LeaseLost:
-            log.warning(
-                "ingest_abandoned fpga_image_id=%s reason=lease_lost",
+            # Deleted while copying, or taken over: the write was aborted, and
+            # the lease goes back at once so that a removal need not wait.
+            self._release(claim)
+            log.info(
+                "ingest_stopped fpga_image_id=%s reason=lease_lost",
                 claim.fpga_image_id,
             )
             return
@@ -263,9 +266,11 @@ class Worker:
             return
         delay = self.settings.retry_base_seconds * 2 ** (claim.attempts - 1)
         with self.db.transaction() as conn:
-            queries.schedule_retry(
+            scheduled = queries.schedule_retry(
                 conn, claim, now_us() + int(delay * 1_000_000), message
             )
+            if not scheduled:  # deleted meanwhile: let the removal start now
+                queries.release_claim(conn, claim)
         log.warning(
             "ingest_retry fpga_image_id=%s attempt=%d delay=%.1f error=%s",
             claim.fpga_image_id,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 import time
@@ -80,31 +79,29 @@ class FpgaImageService:
         return image
 
     async def delete(self, project_id: str, fpga_image_id: str) -> None:
-        """Start deleting an image; a worker removes its bytes, then its row."""
-        await asyncio.to_thread(self._delete, project_id, fpga_image_id)
+        """Start deleting an image; a worker removes its bytes, then its row.
 
-    def _delete(self, project_id: str, fpga_image_id: str) -> None:
-        with self._db.transaction() as conn:
-            image = associations.lock_fpga_image(conn, fpga_image_id)
-            if image is None or image.project_id != project_id:
-                # Another project's image answers exactly as a missing one.
-                raise FpgaImageNotFound(
-                    f"tenant [{project_id}] fpga image [{fpga_image_id}] doesn't exist"
-                )
-            if image.status is FpgaImageStatus.DELETING:
-                return
-            if associations.is_protected(conn, fpga_image_id):
-                raise FpgaImageProtected(
-                    f"tenant [{project_id}] fpga image [{fpga_image_id}] is protected"
-                )
-            # The row is locked (or, on SQLite, the whole database), so the
-            # status read above still holds.
-            queries.mark_deleting(conn, image, now_us())
+        The status change goes through the group commit, so that concurrent
+        deletes share a disk sync; refusals come back as values, so that a
+        refused delete does not roll back the batch it shares.
+        """
+        outcome = await self._commits.write(
+            lambda conn: _start_deleting(conn, project_id, fpga_image_id)
+        )
+        if outcome is _MISSING:
+            # Another project's image answers exactly as a missing one.
+            raise FpgaImageNotFound(
+                f"tenant [{project_id}] fpga image [{fpga_image_id}] doesn't exist"
+            )
+        if outcome is _PROTECTED:
+            raise FpgaImageProtected(
+                f"tenant [{project_id}] fpga image [{fpga_image_id}] is protected"
+            )
         log.info(
             "fpga_image_deleting fpga_image_id=%s project_id=%s previous=%s",
             fpga_image_id,
             project_id,
-            image.status.value,
+            outcome,
         )
 
     async def list(
@@ -130,6 +127,25 @@ class FpgaImageService:
             with self._lock:
                 self._grants[(project_id, bucket)] = now + _GRANT_CACHE_SECONDS
         return granted
+
+
+_MISSING = "missing"
+_PROTECTED = "protected"
+
+
+def _start_deleting(conn: Conn, project_id: str, fpga_image_id: str) -> str:
+    """deleting, unless missing or protected; return the status it had."""
+    image = associations.lock_fpga_image(conn, fpga_image_id)
+    if image is None or image.project_id != project_id:
+        return _MISSING
+    if image.status is FpgaImageStatus.DELETING:
+        return image.status.value
+    if associations.is_protected(conn, fpga_image_id):
+        return _PROTECTED
+    # The row is locked (or, on SQLite, the whole database), so the status
+    # read above still holds.
+    queries.mark_deleting(conn, image, now_us())
+    return image.status.value
 
 
 def _list(

@@ -244,8 +244,10 @@ def test_a_crash_during_deleting_is_finished_by_the_next_worker(setup: Setup) ->
 
 def test_delete_while_saving_stops_the_copy_and_leaves_nothing(setup: Setup) -> None:
     image = setup.register("slow.bin", fpga_files.raw_bin(payload_size=64 << 20))
+    # A lease far longer than the test: the removal below can only run at
+    # once if the stopped copy gave its lease back.
     setup = dataclasses.replace(
-        setup, settings=dataclasses.replace(setup.settings, lease_seconds=0.03)
+        setup, settings=dataclasses.replace(setup.settings, lease_seconds=60)
     )
     worker = setup.worker()
     original = worker.images.write
@@ -259,7 +261,7 @@ def test_delete_while_saving_stops_the_copy_and_leaves_nothing(setup: Setup) -> 
                     _mark_deleting(setup, image)
                     import time
 
-                    time.sleep(0.05)  # past the heartbeat interval
+                    time.sleep(1.1)  # past the heartbeat interval (1 s)
                 yield chunk
 
         return original(bucket, key, chunks_with_delete())
