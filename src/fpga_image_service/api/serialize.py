@@ -28,11 +28,6 @@ def size_mib(size_bytes: int | None) -> int | None:
     return -(-size_bytes // _MIB)
 
 
-def fpga_image(image: FpgaImage) -> dict[str, object]:
-    """One element of `fpgaimages`, with every field of the reference."""
-    return json.loads(fpga_image_json(image))  # type: ignore[no-any-return]
-
-
 def fpga_image_json(image: FpgaImage) -> str:
     """One element of `fpgaimages` as JSON text."""
     size = size_mib(image.size_bytes)

@@ -21,7 +21,6 @@ import logging
 import queue
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -35,19 +34,12 @@ Op = Callable[[Conn], Any]
 
 
 @dataclass
-class _ThreadItem:
-    op: Op
-    future: Future[Any]
-
-
-@dataclass
 class _LoopItem:
     loop: asyncio.AbstractEventLoop
     ops: list[Op] = field(default_factory=list)
     futures: list[asyncio.Future[Any]] = field(default_factory=list)
 
 
-_Item = _ThreadItem | _LoopItem
 _STOP = object()
 
 
@@ -75,12 +67,6 @@ class CommitQueue:
             self._thread.join()
             self._thread = None
 
-    def submit(self, op: Callable[[Conn], T]) -> Future[T]:
-        """Queue `op`; its future resolves once the commit holding it is durable."""
-        future: Future[T] = Future()
-        self._queue.put(_ThreadItem(op, future))
-        return future
-
     async def write(self, op: Callable[[Conn], T]) -> T:
         """Run `op` in a shared commit; return its result once it is durable."""
         loop = asyncio.get_running_loop()
@@ -101,7 +87,7 @@ class CommitQueue:
     def _run(self) -> None:
         stopping = False
         while not stopping:
-            batch: list[_Item] = []
+            batch: list[_LoopItem] = []
             size = 0
             item = self._queue.get()
             while True:
@@ -109,7 +95,7 @@ class CommitQueue:
                     stopping = True
                     break
                 batch.append(item)
-                size += len(item.ops) if isinstance(item, _LoopItem) else 1
+                size += len(item.ops)
                 if size >= self._max_batch:
                     break
                 try:
@@ -119,18 +105,14 @@ class CommitQueue:
             if batch:
                 self._commit_and_resolve(batch)
 
-    def _commit_and_resolve(self, batch: list[_Item]) -> None:
-        ops = [op for item in batch for op in _ops(item)]
+    def _commit_and_resolve(self, batch: list[_LoopItem]) -> None:
+        ops = [op for item in batch for op in item.ops]
         outcomes = self._commit(ops)
         start = 0
         for item in batch:
-            count = len(_ops(item))
-            results = outcomes[start : start + count]
-            start += count
-            if isinstance(item, _ThreadItem):
-                _settle(item.future, results[0])
-            else:
-                item.loop.call_soon_threadsafe(_settle_all, item.futures, results)
+            results = outcomes[start : start + len(item.ops)]
+            start += len(item.ops)
+            item.loop.call_soon_threadsafe(_settle_all, item.futures, results)
 
     def _commit(self, ops: list[Op]) -> list[tuple[bool, Any]]:
         """Run `ops` in one transaction; on failure, each in its own."""
@@ -144,13 +126,7 @@ class CommitQueue:
         return [self._commit([op])[0] for op in ops]
 
 
-def _ops(item: _Item) -> list[Op]:
-    return item.ops if isinstance(item, _LoopItem) else [item.op]
-
-
-def _settle(
-    future: Future[Any] | asyncio.Future[Any], outcome: tuple[bool, Any]
-) -> None:
+def _settle(future: asyncio.Future[Any], outcome: tuple[bool, Any]) -> None:
     ok, value = outcome
     if future.done():  # an awaiting request was cancelled
         return

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-import threading
-
-import pytest
+import asyncio
 
 from fpga_image_service.persistence import queries
 from fpga_image_service.persistence.commit_queue import CommitQueue
@@ -10,54 +8,76 @@ from fpga_image_service.persistence.database import Conn, Database
 from tests.integration.persistence.helpers import add_project, new_image
 
 
-def test_concurrent_writes_are_all_committed(db: Database) -> None:
+def test_concurrent_writes_are_all_committed_in_shared_batches(db: Database) -> None:
     project = add_project(db)
     queue = CommitQueue(db)
     queue.start()
-    images = [new_image(project) for _ in range(200)]
-    futures = []
-    lock = threading.Lock()
+    batches: list[int] = []
+    commit = queue._commit
 
-    def submit_some(chunk: list) -> None:  # type: ignore[type-arg]
-        for image in chunk:
-            future = queue.submit(lambda c, i=image: queries.insert_fpga_image(c, i))
-            with lock:
-                futures.append(future)
+    def counting_commit(ops: list) -> list:  # type: ignore[type-arg]
+        batches.append(len(ops))
+        return commit(ops)
 
-    threads = [
-        threading.Thread(target=submit_some, args=(images[n::8],)) for n in range(8)
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    for f in futures:
-        f.result(timeout=30)
+    queue._commit = counting_commit  # type: ignore[method-assign]
+
+    async def register_all() -> None:
+        images = [new_image(project) for _ in range(200)]
+        await asyncio.gather(
+            *(
+                queue.write(lambda c, i=image: queries.insert_fpga_image(c, i))
+                for image in images
+            )
+        )
+
+    asyncio.run(register_all())
     queue.stop()
 
     with db.read() as conn:
         assert queries.count_fpga_images(conn, project) == 200
+    assert sum(batches) == 200
+    assert len(batches) < 200  # writes of one loop turn share a commit
 
 
 def test_a_failing_write_does_not_undo_its_batch_neighbours(db: Database) -> None:
     project = add_project(db)
     duplicate = new_image(project)
+    good = new_image(project)
     queue = CommitQueue(db)
+    queue.start()
 
     def fail(conn: Conn) -> None:
         queries.insert_fpga_image(conn, duplicate)
         queries.insert_fpga_image(conn, duplicate)  # primary key clash
 
-    good = new_image(project)
-    # Queue both before the writer starts, so that they share one batch.
-    bad_future = queue.submit(fail)
-    good_future = queue.submit(lambda c: queries.insert_fpga_image(c, good))
-    queue.start()
+    async def both() -> list[object]:
+        # Issued in one loop turn, so that they are handed over as one batch.
+        return await asyncio.gather(
+            queue.write(fail),
+            queue.write(lambda c: queries.insert_fpga_image(c, good)),
+            return_exceptions=True,
+        )
 
-    with pytest.raises(Exception):  # noqa: B017 - the driver's own error class
-        bad_future.result(timeout=30)
-    good_future.result(timeout=30)
+    bad, fine = asyncio.run(both())
     queue.stop()
+
+    assert isinstance(bad, Exception)
+    assert fine is None
     with db.read() as conn:
         assert queries.get_fpga_image(conn, project, good.id) is not None
         assert queries.get_fpga_image(conn, project, duplicate.id) is None
+
+
+def test_stop_finishes_what_is_queued(db: Database) -> None:
+    project = add_project(db)
+    queue = CommitQueue(db)
+    queue.start()
+    image = new_image(project)
+
+    async def write_one() -> None:
+        await queue.write(lambda c: queries.insert_fpga_image(c, image))
+
+    asyncio.run(write_one())
+    queue.stop()
+    with db.read() as conn:
+        assert queries.get_fpga_image(conn, project, image.id) is not None
