@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 
@@ -184,3 +185,22 @@ def test_the_secret_key_is_printed_once_and_never_logged(
     assert output.count(config.secret_key) == 1
     banner = [line for line in output.splitlines() if config.secret_key in line]
     assert banner == [f"  secret_key: {config.secret_key}"]
+
+
+def test_admin_image_show_gives_the_recorded_provenance(
+    service: RunningService,
+) -> None:
+    data = fpga_files.xclbin_file()
+    service.put_object("obs-fpga", "prov.xclbin", data)
+    fpga_image_id = _register(service, "obs-fpga:prov.xclbin")
+    with service.client() as client:
+        wait_for_status(client, fpga_image_id, {"active"})
+
+    shown = service.fis("admin", "image-show", fpga_image_id, check=True).stdout
+
+    assert f"sha256: {hashlib.sha256(data).hexdigest()}" in shown
+    assert f"size_bytes: {len(data)}" in shown
+    assert "format: xclbin" in shown
+    assert '"num_sections"' in shown
+    missing = service.fis("admin", "image-show", "0" * 32)
+    assert missing.returncode == 1 and missing.stderr.startswith("Error: no FPGA")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 from collections.abc import Iterator
 
 from fpga_image_service import settings as settings_module
@@ -80,6 +81,19 @@ def add_commands(commands: Commands) -> None:
         settings_flags=True,
     )
     key.add_argument("project_id", metavar="PROJECT_ID", help=_PROJECT_ID_HELP)
+
+    show = add_command(
+        verbs,
+        "image-show",
+        run_image_show,
+        "show an FPGA image with what its ingest recorded",
+        "Show any project's FPGA image with its provenance: size in bytes, "
+        "SHA-256, detected format and the facts its inspection found "
+        "(xclbin UUID, platform, part name, ...).",
+        "fis admin image-show 4010a32c5c62bad9015c62dc2290002b",
+        settings_flags=True,
+    )
+    show.add_argument("fpga_image_id", metavar="FPGA_IMAGE_ID", help="the image's id")
 
     add_command(
         verbs,
@@ -202,4 +216,29 @@ def run_grants(args: argparse.Namespace) -> int:
 
     table = [{"project_id": p, "bucket": b} for p, b in rows]
     print(format_table(("project_id", "bucket"), table))
+    return 0
+
+
+def run_image_show(args: argparse.Namespace) -> int:
+    with open_projects(settings_module.load(args)) as projects:
+        image = projects.find_fpga_image(args.fpga_image_id)
+    if image is None:
+        raise InvalidParameter(f"no FPGA image has the id {args.fpga_image_id!r}")
+
+    inspection = json.loads(image.inspection) if image.inspection else None
+    fields = {
+        "id": image.id,
+        "project_id": image.project_id,
+        "name": image.name,
+        "status": image.status.value,
+        "message": image.message,
+        "location": image.location,
+        "size_bytes": image.size_bytes,
+        "sha256": image.sha256,
+        "format": image.format,
+        "metadata": image.metadata,
+        "inspection": json.dumps(inspection, indent=2, ensure_ascii=False),
+    }
+    for name, value in fields.items():
+        print(f"{name}: {'' if value is None else value}")
     return 0

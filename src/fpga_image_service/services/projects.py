@@ -9,9 +9,9 @@ import uuid
 
 from fpga_image_service.domain.location import check_bucket_name
 from fpga_image_service.errors import InvalidParameter
-from fpga_image_service.persistence import queries
+from fpga_image_service.persistence import associations, queries
 from fpga_image_service.persistence.database import Conn, Database
-from fpga_image_service.persistence.records import AccessKey, now_us
+from fpga_image_service.persistence.records import AccessKey, FpgaImage, now_us
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +97,11 @@ class ProjectService:
     def grants(self, project_id: str | None = None) -> list[tuple[str, str]]:
         with self._db.read() as conn:
             return queries.list_grants(conn, project_id)
+
+    def find_fpga_image(self, fpga_image_id: str) -> FpgaImage | None:
+        """Any project's FPGA image with what ingest recorded of it."""
+        with self._db.read() as conn:
+            return associations.find_fpga_image(conn, fpga_image_id)
 
     @staticmethod
     def _require_project(conn: Conn, project_id: str) -> None:
