@@ -47,11 +47,17 @@ class RunningService:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
 
-    def fis(self, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
-        """Run the command-line client against this service."""
+    def fis(
+        self, *args: str, check: bool = False, answers: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """Run the command-line client against this service.
+
+        `answers` go to its standard input, a pipe, not a terminal.
+        """
         return subprocess.run(
             [sys.executable, "-m", "fpga_image_service.cli.main", *args],
             env=self.env,
+            input=answers,
             capture_output=True,
             text=True,
             timeout=60,
@@ -128,3 +134,15 @@ def wait_for_status(
             return image
         time.sleep(0.05)
     raise AssertionError(f"image {fpga_image_id} stuck at {image}")
+
+
+def assert_one_line_error(
+    result: subprocess.CompletedProcess[str], *words: str
+) -> None:
+    """A user error: exit 1, nothing on stdout, one `Error: ...` line on stderr."""
+    assert result.returncode == 1, result
+    assert result.stdout == "", result
+    assert result.stderr.startswith("Error: "), result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    for word in words:
+        assert word in result.stderr, result.stderr

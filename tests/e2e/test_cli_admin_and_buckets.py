@@ -20,6 +20,7 @@ from fpga_image_service.persistence.database import Database, open_database
 from fpga_image_service.persistence.migrations import migrate
 from fpga_image_service.services.projects import ProjectService
 from fpga_image_service.settings import Settings
+from tests.e2e.service import assert_one_line_error
 
 FIS = Path(sys.executable).with_name("fis")
 IMAGE_BUCKET = Settings().image_bucket
@@ -36,16 +37,6 @@ def run_fis(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
         timeout=60,
         check=False,
     )
-
-
-def assert_one_line_error(
-    result: subprocess.CompletedProcess[str], *words: str
-) -> None:
-    assert result.returncode == 1, result
-    assert result.stderr.startswith("Error: "), result.stderr
-    assert result.stderr.count("\n") == 1, result.stderr
-    for word in words:
-        assert word in result.stderr
 
 
 @contextlib.contextmanager

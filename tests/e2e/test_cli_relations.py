@@ -6,45 +6,16 @@ project of its client file; every test registers its own images.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 from fpga_image_service.cli.deletion import QUESTION
 from fpga_image_service.client import ClientConfig
 from tests.e2e import family
-from tests.e2e.service import RunningService
+from tests.e2e.service import RunningService, assert_one_line_error
 
 NO_CONTENT = "Success: 204 No Content\n"
 
 
 def project_of(service: RunningService) -> str:
     return ClientConfig.load(service.client_file).project_id
-
-
-def fis_answering(
-    service: RunningService, answers: str, *args: str
-) -> subprocess.CompletedProcess[str]:
-    """Run `fis` with `answers` on its standard input, a pipe, not a terminal."""
-    return subprocess.run(
-        [sys.executable, "-m", "fpga_image_service.cli.main", *args],
-        env=service.env,
-        input=answers,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
-def assert_one_line_error(
-    result: subprocess.CompletedProcess[str], *words: str
-) -> None:
-    assert result.returncode == 1, result
-    assert result.stdout == "", result
-    assert result.stderr.startswith("Error: "), result.stderr
-    assert result.stderr.count("\n") == 1, result.stderr
-    for word in words:
-        assert word in result.stderr, result.stderr
 
 
 def relate(service: RunningService, verb: str, fpga_image_id: str, vm: str) -> None:
@@ -98,8 +69,8 @@ def test_delete_without_force_cancels_on_no_and_keeps_the_image(
 ) -> None:
     (fpga_image_id,) = family.active_images(service, 1)
 
-    result = fis_answering(
-        service, "maybe\nno\n", "fpga-image-delete", "--fpga-image-id", fpga_image_id
+    result = service.fis(
+        "fpga-image-delete", "--fpga-image-id", fpga_image_id, answers="maybe\nno\n"
     )
 
     assert result.returncode == 0, result.stderr
@@ -116,8 +87,8 @@ def test_delete_without_force_cancels_on_no_and_keeps_the_image(
 def test_delete_without_force_deletes_on_yes(service: RunningService) -> None:
     (fpga_image_id,) = family.active_images(service, 1)
 
-    result = fis_answering(
-        service, "yes\n", "fpga-image-delete", "--fpga-image-id", fpga_image_id
+    result = service.fis(
+        "fpga-image-delete", "--fpga-image-id", fpga_image_id, answers="yes\n"
     )
 
     assert result.returncode == 0, result.stderr
@@ -130,8 +101,8 @@ def test_delete_without_force_deletes_on_yes(service: RunningService) -> None:
 def test_delete_at_end_of_input_cancels(service: RunningService) -> None:
     (fpga_image_id,) = family.active_images(service, 1)
 
-    result = fis_answering(
-        service, "", "fpga-image-delete", "--fpga-image-id", fpga_image_id
+    result = service.fis(
+        "fpga-image-delete", "--fpga-image-id", fpga_image_id, answers=""
     )
 
     assert result.returncode == 0, result.stderr

@@ -17,6 +17,7 @@ from fpga_image_service.catalog import LocalImageCatalog, Visibility, VmImage
 from fpga_image_service.persistence.database import open_database
 from fpga_image_service.persistence.migrations import migrate
 from fpga_image_service.settings import Settings
+from tests.e2e.service import assert_one_line_error
 
 PROJECT_A = "a" * 32
 PROJECT_B = "b" * 32
@@ -67,16 +68,6 @@ def catalog_images(data_dir: Path) -> list[VmImage]:
 def table(result: subprocess.CompletedProcess[str]) -> list[list[str]]:
     assert result.returncode == 0, result.stderr
     return [line.split() for line in result.stdout.splitlines()]
-
-
-def assert_one_line_error(
-    result: subprocess.CompletedProcess[str], *words: str
-) -> None:
-    assert result.returncode == 1, result
-    assert result.stderr.startswith("Error: "), result.stderr
-    assert result.stderr.count("\n") == 1, result.stderr
-    for word in words:
-        assert word in result.stderr
 
 
 def test_add_stores_the_image_in_the_catalog_and_says_so(tmp_path: Path) -> None:
