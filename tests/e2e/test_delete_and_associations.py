@@ -348,3 +348,69 @@ def test_eleven_concurrent_associations_leave_ten(
     assert refused.json()["error"]["code"] == "FIS.0304"
     listed = call(me, "GET", "/associations", query=[("image_id", vm)]).json()
     assert len(listed["associations"][0]["fpgaimages"]) == 10
+
+
+# -- the detail list keeps up with every change --------------------------------
+
+
+def _on_page(config: ClientConfig, fpga_image_id: str) -> dict[str, object] | None:
+    """The image as page 1 (size 100) of the detail list shows it, if it does."""
+    response = call(config, "GET", "/detail", query=[("page", "1"), ("size", "100")])
+    assert response.status_code == 200
+    found = [i for i in response.json()["fpgaimages"] if i["id"] == fpga_image_id]
+    return found[0] if found else None
+
+
+def _page_shows(
+    config: ClientConfig, fpga_image_id: str, want: dict[str, object] | None
+) -> None:
+    """Page 1 shows `want` (a subset of the image's fields, None for absent)
+    soon; the worker's own steps take a moment, the API's are immediate."""
+    deadline = time.monotonic() + 30
+    while True:
+        image = _on_page(config, fpga_image_id)
+        if want is None and image is None:
+            return
+        if (
+            image is not None
+            and want is not None
+            and all(image.get(k) == v for k, v in want.items())
+        ):
+            return
+        assert time.monotonic() < deadline, f"page 1 shows {image}, not {want}"
+        time.sleep(0.05)
+
+
+def test_a_polled_page_shows_every_change_of_its_images(
+    service: RunningService, me: ClientConfig
+) -> None:
+    """Pages are kept between requests; none may be served after a change."""
+    pages = family.second_project(service, "pages")
+    service.fis("admin", "grant", pages.project_id, "obs-fpga", check=True)
+    service.put_object("obs-fpga", "pages.bin", fpga_files.raw_bin())
+    service.put_object("obs-fpga", "pages-empty.bin", b"")
+    before = call(pages, "GET", "/detail", query=[("page", "1"), ("size", "100")])
+    assert before.json() == {"count": 0, "fpgaimages": []}
+
+    body = {"location": "obs-fpga:pages.bin", "name": "pg", "metadata": {}}
+    good = call(pages, "POST", "", {"fpga_image": body}).json()["fpga_image"]["id"]
+    assert _on_page(pages, good) is not None  # the insert, at once
+    _page_shows(pages, good, {"status": "active", "protected": False})
+
+    body["location"] = "obs-fpga:pages-empty.bin"
+    bad = call(pages, "POST", "", {"fpga_image": body}).json()["fpga_image"]["id"]
+    _page_shows(pages, bad, {"status": "error"})
+    assert "empty" in str(_on_page(pages, bad))
+
+    vm_image = family.add_vm_image(service, pages.project_id, "private")
+    assert associate(pages, good, vm_image).status_code == 204
+    assert _on_page(pages, good)["protected"] is True  # type: ignore[index]
+    assert disassociate(pages, good, vm_image).status_code == 204
+    assert _on_page(pages, good)["protected"] is False  # type: ignore[index]
+
+    assert delete(pages, good).status_code == 204
+    shown = _on_page(pages, good)
+    assert shown is None or shown["status"] == "deleting"
+    _page_shows(pages, good, None)
+    count = call(pages, "GET", "/detail", query=[("page", "1"), ("size", "100")])
+    assert count.json()["count"] == 1

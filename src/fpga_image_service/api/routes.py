@@ -68,10 +68,9 @@ class Handlers:
         fpga_image_id = None if raw_id is None else parse_fpga_image_id(raw_id)
         paging = parse_page_and_size(query.get("page"), query.get("size"))
 
-        page = await self.ctx.fpga_images.list(project_id, fpga_image_id, paging)
+        body = await self.ctx.fpga_images.list(project_id, fpga_image_id, paging)
 
-        body = f'{{"count":{page.count},"fpgaimages":[{",".join(page.images)}]}}'
-        return Response(200, body.encode("utf-8"), JSON)
+        return Response(200, body, JSON)
 
     async def delete_fpga_image(self, request: Request) -> Response:
         project_id = await self._authenticate(request)

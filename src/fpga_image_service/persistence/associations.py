@@ -95,6 +95,7 @@ def insert_association(
             "at": at,
         },
     )
+    _touch_owner(conn, fpga_image_id)
 
 
 def delete_association(conn: Conn, fpga_image_id: str, image_id: str) -> bool:
@@ -104,7 +105,18 @@ def delete_association(conn: Conn, fpga_image_id: str, image_id: str) -> bool:
         "WHERE fpga_image_id = :fpga_image_id AND image_id = :image_id",
         {"fpga_image_id": fpga_image_id, "image_id": image_id},
     )
+    if count > 0:
+        _touch_owner(conn, fpga_image_id)
     return count > 0
+
+
+def _touch_owner(conn: Conn, fpga_image_id: str) -> None:
+    """An association changes `protected` in the owner's detail list."""
+    conn.run(
+        "UPDATE projects SET list_version = list_version + 1 WHERE id = "
+        "(SELECT project_id FROM fpga_images WHERE id = :fpga_image_id)",
+        {"fpga_image_id": fpga_image_id},
+    )
 
 
 def list_associations(

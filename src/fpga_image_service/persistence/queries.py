@@ -6,6 +6,9 @@ caller learns from the row count whether it still held.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
+
 from fpga_image_service.domain.status import FpgaImageStatus, check_transition
 from fpga_image_service.persistence.database import Conn
 from fpga_image_service.persistence.records import AccessKey, Claim, FpgaImage
@@ -152,19 +155,38 @@ def insert_fpga_image(conn: Conn, image: FpgaImage) -> None:
 
 def _add_to_count(conn: Conn, project_id: str, delta: int) -> None:
     conn.run(
-        "UPDATE projects SET fpga_image_count = fpga_image_count + :delta "
-        "WHERE id = :project_id",
+        "UPDATE projects SET fpga_image_count = fpga_image_count + :delta, "
+        "list_version = list_version + 1 WHERE id = :project_id",
         {"delta": delta, "project_id": project_id},
+    )
+
+
+def touch_list(conn: Conn, project_id: str) -> None:
+    """Note a change that the project's detail list shows (see list_state).
+
+    Every statement that changes an image's status, message or protection
+    calls this in the same transaction; adding and removing rows does it
+    through the count.
+    """
+    conn.run(
+        "UPDATE projects SET list_version = list_version + 1 WHERE id = :project_id",
+        {"project_id": project_id},
     )
 
 
 def count_fpga_images(conn: Conn, project_id: str) -> int:
     """How many FPGA images a project owns."""
+    return list_state(conn, project_id)[0]
+
+
+def list_state(conn: Conn, project_id: str) -> tuple[int, int]:
+    """A project's image count and list version; (0, 0) for no such project."""
     row = conn.one(
-        "SELECT fpga_image_count AS n FROM projects WHERE id = :project_id",
+        "SELECT fpga_image_count AS n, list_version AS v FROM projects "
+        "WHERE id = :project_id",
         {"project_id": project_id},
     )
-    return int(row["n"]) if row else 0
+    return (int(row["n"]), int(row["v"])) if row else (0, 0)
 
 
 def get_fpga_image(conn: Conn, project_id: str, fpga_image_id: str) -> FpgaImage | None:
@@ -180,14 +202,20 @@ def get_fpga_image(conn: Conn, project_id: str, fpga_image_id: str) -> FpgaImage
 # -- FPGA images: the worker side ------------------------------------------
 
 
-def claim_work(conn: Conn, owner: str, now: int, lease_until: int) -> Claim | None:
-    """Lease the oldest saving or deleting image whose lease is free, if any."""
+def claim_work(
+    conn: Conn, owner: str, now: int, lease_until: int, *, deleting: bool = True
+) -> Claim | None:
+    """Lease the oldest saving (or deleting) image whose lease is free, if any."""
     lock = " FOR UPDATE SKIP LOCKED" if conn.dialect == "postgresql" else ""
+    # The IN term stays word for word whatever is claimed: SQLite uses the
+    # partial index only when it finds that term.
+    only_saving = "" if deleting else "AND status = 'saving' "
     row = conn.one(
         "UPDATE fpga_images SET lease_owner = :owner, lease_expires_at = :until, "
         "attempts = attempts + 1 "
         "WHERE id = (SELECT id FROM fpga_images "
-        "WHERE status IN ('saving', 'deleting') AND next_attempt_at <= :now "
+        f"WHERE status IN ('saving', 'deleting') {only_saving}"
+        "AND next_attempt_at <= :now "
         "AND (lease_expires_at IS NULL OR lease_expires_at < :now) "
         f"ORDER BY next_attempt_at, created_at LIMIT 1{lock}) "
         "RETURNING id, project_id, status, location, attempts",
@@ -278,6 +306,8 @@ def finish_active(
             "owner": claim.owner,
         },
     )
+    if count == 1:
+        touch_list(conn, claim.project_id)
     return count == 1
 
 
@@ -290,6 +320,8 @@ def finish_error(conn: Conn, claim: Claim, message: str, at: int) -> bool:
         "WHERE id = :id AND status = 'saving' AND lease_owner = :owner",
         {"message": message, "at": at, "id": claim.fpga_image_id, "owner": claim.owner},
     )
+    if count == 1:
+        touch_list(conn, claim.project_id)
     return count == 1
 
 
@@ -307,6 +339,8 @@ def schedule_retry(conn: Conn, claim: Claim, not_before: int, message: str) -> b
             "status": claim.status.value,
         },
     )
+    if count == 1:
+        touch_list(conn, claim.project_id)  # the message is shown
     return count == 1
 
 
@@ -334,6 +368,8 @@ def mark_deleting(conn: Conn, image: FpgaImage, at: int) -> bool:
         "WHERE id = :id AND status = :expected",
         {"at": at, "id": image.id, "expected": image.status.value},
     )
+    if count == 1:
+        touch_list(conn, image.project_id)
     return count == 1
 
 
@@ -348,11 +384,29 @@ def release_claim(conn: Conn, claim: Claim) -> None:
 
 def delete_fpga_image_row(conn: Conn, claim: Claim) -> bool:
     """Remove a deleting image's row for good; False if the claim was lost."""
-    count = conn.run(
-        "DELETE FROM fpga_images "
-        "WHERE id = :id AND status = 'deleting' AND lease_owner = :owner",
-        {"id": claim.fpga_image_id, "owner": claim.owner},
+    return bool(delete_fpga_image_rows(conn, [claim]))
+
+
+def delete_fpga_image_rows(conn: Conn, claims: Sequence[Claim]) -> list[Claim]:
+    """Remove deleting images' rows for good, in one statement; return the
+    claims whose rows went (the others' claims were lost)."""
+    if not claims:
+        return []
+    params: dict[str, object] = {
+        f"id{n}": claim.fpga_image_id for n, claim in enumerate(claims)
+    }
+    # Only claims of one owner: a batch is what one worker claimed.
+    (owner,) = {claim.owner for claim in claims}
+    params["owner"] = owner
+    rows = conn.all(
+        "DELETE FROM fpga_images WHERE status = 'deleting' AND lease_owner = :owner "
+        f"AND id IN ({', '.join(f':id{n}' for n in range(len(claims)))}) "
+        "RETURNING id",
+        params,
     )
-    if count == 1:
-        _add_to_count(conn, claim.project_id, -1)
-    return count == 1
+    gone = {row["id"] for row in rows}
+    removed = [claim for claim in claims if claim.fpga_image_id in gone]
+    per_project = Counter(claim.project_id for claim in removed)
+    for project_id, count in sorted(per_project.items()):
+        _add_to_count(conn, project_id, -count)
+    return removed

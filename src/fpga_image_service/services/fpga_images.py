@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
 
 from fpga_image_service.domain.ids import new_id
 from fpga_image_service.domain.status import FpgaImageStatus
@@ -19,21 +18,11 @@ from fpga_image_service.persistence import associations, listing, queries
 from fpga_image_service.persistence.commit_queue import CommitQueue
 from fpga_image_service.persistence.database import Conn, Database
 from fpga_image_service.persistence.records import FpgaImage, now_us
+from fpga_image_service.services.page_cache import PageCache
 
 log = logging.getLogger(__name__)
 
 _GRANT_CACHE_SECONDS = 5.0
-
-
-@dataclass(frozen=True)
-class ImagePage:
-    """One answer of the detail list: the total that matches and one page.
-
-    Each image comes in its wire JSON form, rendered by the database.
-    """
-
-    count: int
-    images: list[str]
 
 
 class FpgaImageService:
@@ -43,6 +32,7 @@ class FpgaImageService:
         self._db = db
         self._commits = commits
         self._grants: dict[tuple[str, str], float] = {}
+        self._pages = PageCache()
         self._lock = threading.Lock()
 
     async def register(self, project_id: str, request: RegisterRequest) -> FpgaImage:
@@ -106,11 +96,41 @@ class FpgaImageService:
 
     async def list(
         self, project_id: str, fpga_image_id: str | None, paging: tuple[int, int] | None
-    ) -> ImagePage:
-        """The project's images, newest first; one image when an id is given."""
+    ) -> bytes:
+        """The detail list's JSON body: the project's images, newest first, or
+        the one image with `fpga_image_id`."""
         return await self._db.read_async(
-            lambda conn: _list(conn, project_id, fpga_image_id, paging)
+            lambda conn: self._list(conn, project_id, fpga_image_id, paging)
         )
+
+    def _list(
+        self,
+        conn: Conn,
+        project_id: str,
+        fpga_image_id: str | None,
+        paging: tuple[int, int] | None,
+    ) -> bytes:
+        if fpga_image_id is not None:
+            # The id switches paging off, as the reference says.
+            image = listing.get_fpga_image_wire(conn, project_id, fpga_image_id)
+            return _detail_body([] if image is None else [image], count=None)
+
+        # The version is read before the page: see PageCache.
+        count, version = queries.list_state(conn, project_id)
+        if paging is None:
+            images = listing.list_fpga_images_wire(conn, project_id, None, 0, count)
+            return _detail_body(images, count)
+
+        page, size = paging
+        key = (project_id, page, size)
+        body = self._pages.get(key, version)
+        if body is None:
+            images = listing.list_fpga_images_wire(
+                conn, project_id, size, (page - 1) * size, count
+            )
+            body = _detail_body(images, count)
+            self._pages.put(key, version, body)
+        return body
 
     async def _granted(self, project_id: str, bucket: str) -> bool:
         now = time.monotonic()
@@ -148,21 +168,7 @@ def _start_deleting(conn: Conn, project_id: str, fpga_image_id: str) -> str:
     return image.status.value
 
 
-def _list(
-    conn: Conn,
-    project_id: str,
-    fpga_image_id: str | None,
-    paging: tuple[int, int] | None,
-) -> ImagePage:
-    if fpga_image_id is not None:
-        # The id switches paging off, as the reference says.
-        image = listing.get_fpga_image_wire(conn, project_id, fpga_image_id)
-        images = [] if image is None else [image]
-        return ImagePage(count=len(images), images=images)
-
-    count = queries.count_fpga_images(conn, project_id)
-    limit, offset = (
-        (None, 0) if paging is None else (paging[1], (paging[0] - 1) * paging[1])
-    )
-    images = listing.list_fpga_images_wire(conn, project_id, limit, offset, count)
-    return ImagePage(count=count, images=images)
+def _detail_body(images: list[str], count: int | None) -> bytes:
+    """`{"count": ..., "fpgaimages": [...]}` from images in wire JSON form."""
+    total = len(images) if count is None else count
+    return f'{{"count":{total},"fpgaimages":[{",".join(images)}]}}'.encode()

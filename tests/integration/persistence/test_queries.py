@@ -202,3 +202,76 @@ def test_work_queries_use_the_pending_index_on_sqlite(tmp_path: Path) -> None:
     db.close()
     assert len(plans) == 2
     assert all("fpga_images_pending" in plan for plan in plans), plans
+
+
+def _version(db: Database, project: str) -> int:
+    with db.read() as conn:
+        return queries.list_state(conn, project)[1]
+
+
+def test_every_change_the_detail_list_shows_raises_the_list_version(
+    db: Database,
+) -> None:
+    """The rendered-page cache relies on this: one test per statement kind."""
+    from fpga_image_service.persistence import associations
+
+    project = add_project(db)
+    seen = [_version(db, project)]
+
+    def changed() -> None:
+        now = _version(db, project)
+        assert now > seen[-1]
+        seen.append(now)
+
+    first = add_image(db, project)
+    changed()  # insert
+    add_image(db, project)
+    changed()
+    now = now_us()
+    with db.transaction() as conn:
+        claim = queries.claim_work(conn, "w", now, now + 10_000_000)
+    assert claim is not None and claim.fpga_image_id == first.id
+    assert _version(db, project) == seen[-1]  # a lease is not shown
+    with db.transaction() as conn:
+        assert queries.extend_lease(conn, claim, now + 20_000_000)
+    assert _version(db, project) == seen[-1]
+    with db.transaction() as conn:
+        assert queries.schedule_retry(conn, claim, now, "busy, retrying")
+    changed()  # the message is shown
+    with db.transaction() as conn:
+        claim = queries.claim_work(conn, "w", now + 1, now + 10_000_000)
+        assert claim is not None
+        assert queries.finish_active(conn, claim, 1, "0" * 64, "bin", "{}", now)
+    changed()
+    with db.transaction() as conn:
+        claim = queries.claim_work(conn, "w", now + 2, now + 10_000_000)
+        assert claim is not None  # the other image of the two
+        assert queries.finish_error(conn, claim, "empty", now)
+    changed()
+    vm_image = "00000000-0000-4000-8000-000000000001"
+    with db.transaction() as conn:
+        associations.insert_association(conn, first.id, vm_image, project, now)
+    changed()  # protected
+    with db.transaction() as conn:
+        assert associations.delete_association(conn, first.id, vm_image)
+    changed()
+    with db.transaction() as conn:
+        current = queries.get_fpga_image(conn, project, first.id)
+        assert current is not None and queries.mark_deleting(conn, current, now)
+    changed()
+    with db.transaction() as conn:
+        claim = queries.claim_work(conn, "w", now + 3, now + 10_000_000)
+        assert claim is not None
+        queries.release_claim(conn, claim)
+    assert _version(db, project) == seen[-1]
+    with db.transaction() as conn:
+        claim = queries.claim_work(conn, "w", now + 4, now + 10_000_000)
+        assert claim is not None and queries.delete_fpga_image_row(conn, claim)
+    changed()  # removed
+
+
+def test_list_versions_are_per_project(db: Database) -> None:
+    mine, theirs = add_project(db), add_project(db, "q")
+    before = _version(db, theirs)
+    add_image(db, mine)
+    assert _version(db, theirs) == before
