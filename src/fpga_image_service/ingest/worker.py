@@ -38,6 +38,10 @@ log = logging.getLogger(__name__)
 
 
 _REMOVAL_BATCH = 64
+# After a batch of removals that was not full, the next one waits this long:
+# deletes arriving meanwhile are removed together, and the worker's commits
+# leave the database to the API. An image shows `deleting` that much longer.
+_REMOVAL_PAUSE_US = 200_000
 
 
 class LeaseLost(Exception):
@@ -69,6 +73,7 @@ class Worker:
         self.images = images
         self.owner = _owner_name()
         self._lease_us = int(settings.lease_seconds * 1_000_000)
+        self._removals_due = 0
 
     def run(self, stop: threading.Event) -> None:
         """Work until `stop` is set, sleeping briefly whenever there is none."""
@@ -89,17 +94,24 @@ class Worker:
         """Claim and carry out one unit of work; False when there was none."""
         now = now_us()
         until = now + self._lease_us
+        removing = now >= self._removals_due
         with self.db.transaction() as conn:
-            removals = queries.claim_deletions(
-                conn, self.owner, now, until, _REMOVAL_BATCH
+            removals = (
+                queries.claim_deletions(conn, self.owner, now, until, _REMOVAL_BATCH)
+                if removing
+                else []
             )
             claim = (
-                None if removals else queries.claim_work(conn, self.owner, now, until)
+                None
+                if removals
+                else queries.claim_work(conn, self.owner, now, until, deleting=removing)
             )
         if removals:
             # Removals are cheap, so they go in batches: a burst of deletes
             # costs the database two commits per batch, not two per image.
             self._remove(removals)
+            if len(removals) < _REMOVAL_BATCH:
+                self._removals_due = now_us() + _REMOVAL_PAUSE_US
             return True
         if claim is None:
             return False
@@ -205,26 +217,32 @@ class Worker:
         Rows go last, so a crash in between leaves rows that the next worker
         finishes, never an object without a row.
         """
-        removed: list[Claim] = []
+        bucket = self.settings.image_bucket
         failed: list[tuple[Claim, StorageError]] = []
+        deletable: dict[str, Claim] = {}
         for claim in claims:
             key = image_key(claim.project_id, claim.fpga_image_id)
             try:
-                self.images.discard_partial(self.settings.image_bucket, key)
-                self.images.delete(self.settings.image_bucket, key)
+                self.images.discard_partial(bucket, key)
             except StorageError as exc:
                 failed.append((claim, exc))
             else:
-                removed.append(claim)
+                deletable[key] = claim
+        try:
+            # One request or one folder sync for the batch, not one per image.
+            refused = self.images.delete_many(bucket, list(deletable))
+        except StorageError as exc:
+            refused = dict.fromkeys(deletable, exc)
+        failed += [(deletable[key], exc) for key, exc in refused.items()]
+        removed = [claim for key, claim in deletable.items() if key not in refused]
 
         with self.db.transaction() as conn:
-            for claim in removed:
-                if queries.delete_fpga_image_row(conn, claim):
-                    log.info(
-                        "fpga_image_deleted fpga_image_id=%s project_id=%s",
-                        claim.fpga_image_id,
-                        claim.project_id,
-                    )
+            for claim in queries.delete_fpga_image_rows(conn, removed):
+                log.info(
+                    "fpga_image_deleted fpga_image_id=%s project_id=%s",
+                    claim.fpga_image_id,
+                    claim.project_id,
+                )
             for claim, error in failed:
                 # Deleting has no error status to end in: keep trying, slower.
                 delay = min(

@@ -6,9 +6,11 @@ so callers never see whether a file or an S3 object was missing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
+
+from .errors import StorageError
 
 #: The default size of the chunks `read` yields.
 DEFAULT_CHUNK_SIZE = 1 << 20
@@ -56,6 +58,15 @@ class ObjectStore(Protocol):
 
     def delete(self, bucket: str, key: str) -> None:
         """Remove the object; do nothing if it does not exist."""
+        ...
+
+    def delete_many(self, bucket: str, keys: Sequence[str]) -> dict[str, StorageError]:
+        """Remove several objects as `delete` would, in as few requests or disk
+        syncs as the store allows.
+
+        Return the keys that could not be removed, each with its error; every
+        other key is gone, durably, when this returns. A missing bucket raises.
+        """
         ...
 
     def discard_partial(self, bucket: str, key: str) -> None:

@@ -24,7 +24,7 @@ import os
 import secrets
 import stat
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from .base import DEFAULT_CHUNK_SIZE, ObjectInfo
@@ -154,17 +154,40 @@ class LocalObjectStore:
 
     def delete(self, bucket: str, key: str) -> None:
         """Remove the object's file; do nothing if there is none."""
-        folder = self._existing_bucket(bucket)
-        path = self._object_path(folder, key)
+        failed = self.delete_many(bucket, [key])
+        if key in failed:
+            raise failed[key]
 
-        # Emptied folders stay: removing them would race a concurrent write
-        # that has just created the folder and is about to open its file.
-        with _translated(f"{bucket}/{key}"):
+    def delete_many(self, bucket: str, keys: Sequence[str]) -> dict[str, StorageError]:
+        """Unlink the files, then sync each folder they were in once."""
+        folder = self._existing_bucket(bucket)
+        failed: dict[str, StorageError] = {}
+        unlinked: dict[Path, list[str]] = {}
+        for key in keys:
+            where = f"{bucket}/{key}"
+            # Emptied folders stay: removing them would race a concurrent
+            # write that has just created the folder and is about to open
+            # its file.
             try:
-                path.unlink()
-            except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
-                return
-            _fsync_folder(path.parent)
+                with _translated(where):
+                    path = self._object_path(folder, key)
+                    try:
+                        path.unlink()
+                    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+                        continue
+            except StorageError as exc:
+                failed[key] = exc
+                continue
+            unlinked.setdefault(path.parent, []).append(key)
+
+        for parent, removed in unlinked.items():
+            try:
+                with _translated(f"{bucket}/{removed[0]}"):
+                    _fsync_folder(parent)
+            except StorageError as exc:
+                # Not durably gone: the caller must not forget these objects.
+                failed.update(dict.fromkeys(removed, exc))
+        return failed
 
     def discard_partial(self, bucket: str, key: str) -> None:
         """Remove the temporary files that interrupted writes of `key` left."""
@@ -202,7 +225,7 @@ class LocalObjectStore:
 
     def _bucket_folder(self, bucket: str) -> Path:
         check_bucket(bucket)
-        folder = _resolve(self._root / bucket, bucket)
+        folder = _resolve_below(self._root, bucket)
         if folder == self._root or not folder.is_relative_to(self._root):
             raise InvalidKey(f"bucket {bucket!r} resolves outside the storage root")
         return folder
@@ -216,7 +239,7 @@ class LocalObjectStore:
     def _object_path(self, folder: Path, key: str) -> Path:
         check_key(key)
 
-        path = _resolve(folder / key, key)
+        path = _resolve_below(folder, key)
         if path == folder or not path.is_relative_to(folder):
             raise InvalidKey(f"object key {key!r} resolves outside its bucket")
         # Checked after resolving, so that a symbolic link cannot lead there.
@@ -231,10 +254,39 @@ class LocalObjectStore:
         symbolic link share the folder, so `discard_partial` sees all writes.
         """
         name = os.fsencode(path.relative_to(folder).as_posix())
-        partials = folder / PARTIALS_FOLDER / hashlib.sha256(name).hexdigest()
-        if _resolve(partials, PARTIALS_FOLDER) != partials:
+        hashed = hashlib.sha256(name).hexdigest()
+        partials = folder / PARTIALS_FOLDER / hashed
+        if _resolve_below(folder, f"{PARTIALS_FOLDER}/{hashed}") != partials:
             raise StorageError(f"{PARTIALS_FOLDER!r} in a bucket is a symbolic link")
         return partials
+
+
+def _resolve_below(top: Path, relative: str) -> Path:
+    """`(top / relative).resolve()`, for a `top` that is resolved already.
+
+    Only the components of `relative` are looked at, one lstat each, instead of
+    every folder from the file system's root: the image store resolves several
+    paths per object it touches. A symbolic link among them takes the full,
+    general way. `relative` has no "", "." or ".." segments (check_key).
+    """
+    current = os.path.join(top, relative)
+    start = len(current) - len(relative)
+    for end in _segment_ends(relative):
+        try:
+            mode = os.lstat(current[: start + end]).st_mode
+        except OSError:
+            continue  # as resolve(): a missing part is kept as it is written
+        if stat.S_ISLNK(mode):
+            return _resolve(Path(current), relative)
+    return Path(current)
+
+
+def _segment_ends(relative: str) -> Iterator[int]:
+    position = relative.find("/")
+    while position != -1:
+        yield position
+        position = relative.find("/", position + 1)
+    yield len(relative)
 
 
 def _resolve(path: Path, name: str) -> Path:

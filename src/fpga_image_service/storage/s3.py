@@ -8,7 +8,7 @@ by `s3_errors` where the client is called.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -19,7 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from .base import DEFAULT_CHUNK_SIZE, ObjectInfo
 from .errors import BucketNotFound, ObjectNotFound, StorageError
 from .keys import check_bucket, check_key
-from .s3_errors import error_code, translate, translated
+from .s3_errors import error_code, error_for_code, translate, translated
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +31,8 @@ MAX_PARTS = 10_000
 
 _CONNECT_TIMEOUT_SECONDS = 10
 _READ_TIMEOUT_SECONDS = 60
+# S3 deletes at most this many keys in one DeleteObjects request.
+_DELETE_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -180,6 +182,31 @@ class S3ObjectStore:
 
         with translated(bucket, key):
             self._client.delete_object(Bucket=bucket, Key=key)
+
+    def delete_many(self, bucket: str, keys: Sequence[str]) -> dict[str, StorageError]:
+        """Remove the objects with multi-object deletes of up to 1,000 keys."""
+        check_bucket(bucket)
+        failed: dict[str, StorageError] = {}
+        valid: list[str] = []
+        for key in keys:
+            try:
+                check_key(key)
+            except StorageError as exc:
+                failed[key] = exc
+            else:
+                valid.append(key)
+
+        for start in range(0, len(valid), _DELETE_BATCH):
+            batch = valid[start : start + _DELETE_BATCH]
+            with translated(bucket):
+                answer = self._client.delete_objects(
+                    Bucket=bucket,
+                    Delete={"Objects": [{"Key": k} for k in batch], "Quiet": True},
+                )
+            for error in answer.get("Errors", []):
+                key = str(error.get("Key", ""))
+                failed[key] = error_for_code(str(error.get("Code", "")), 0, bucket, key)
+        return failed
 
     def discard_partial(self, bucket: str, key: str) -> None:
         """Abort the incomplete multipart uploads of exactly `key`."""

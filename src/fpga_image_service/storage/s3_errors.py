@@ -95,10 +95,16 @@ def translated(bucket: str, key: str | None = None) -> Iterator[None]:
 
 
 def _translate_client_error(exc: Any, bucket: str, key: str | None) -> StorageError:
-    where = bucket if key is None else f"{bucket}/{key}"
-    code = error_code(exc)
     status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
+    return error_for_code(error_code(exc), status, bucket, key)
 
+
+def error_for_code(
+    code: str, status: int, bucket: str, key: str | None = None
+) -> StorageError:
+    """The storage error for an S3 error code (and HTTP status, 0 if none):
+    what a failed request answers, or one key of a multi-object delete."""
+    where = bucket if key is None else f"{bucket}/{key}"
     if code == "NoSuchBucket":
         return BucketNotFound(f"bucket {bucket!r} does not exist")
     if code in _OBJECT_NOT_FOUND or status == 404:

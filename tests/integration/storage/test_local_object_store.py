@@ -396,3 +396,39 @@ def test_file_system_errors_become_storage_errors(
     assert type(translated) is expected
     assert "bucket/k" in translated.message
     assert "/srv/secret" not in translated.message
+
+
+@pytest.mark.parametrize(
+    "relative",
+    [
+        "real/file.bin",
+        "real/missing/deeper.bin",
+        "missing/x/y",
+        "real/file.bin/below",  # through a file
+        "alias/file.bin",  # a link to a folder in the middle
+        "real/link.bin",  # a link to a file at the end
+        "out/secret",  # a link to outside
+        "loop/x",  # a link that loops
+    ],
+)
+def test_resolving_below_a_folder_agrees_with_a_full_resolve(
+    tmp_path: Path, relative: str
+) -> None:
+    from fpga_image_service.storage.local import _resolve_below
+
+    top = (tmp_path / "top").resolve()
+    (top / "real").mkdir(parents=True)
+    (top / "real" / "file.bin").write_bytes(b"x")
+    (top / "alias").symlink_to(top / "real")
+    (top / "real" / "link.bin").symlink_to(top / "real" / "file.bin")
+    (tmp_path / "outside").mkdir()
+    (top / "out").symlink_to(tmp_path / "outside")
+    (top / "loop").symlink_to(top / "loop")
+
+    try:
+        expected = (top / relative).resolve()
+    except RuntimeError:  # a loop: the local store refuses such a key
+        with pytest.raises(InvalidKey):
+            _resolve_below(top, relative)
+        return
+    assert _resolve_below(top, relative) == expected

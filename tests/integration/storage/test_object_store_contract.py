@@ -216,6 +216,40 @@ def test_delete_in_a_missing_bucket_raises_bucket_not_found(case: StoreCase) -> 
         case.store.delete(MISSING_BUCKET, "k")
 
 
+def test_delete_many_removes_every_key_and_ignores_missing_ones(
+    case: StoreCase,
+) -> None:
+    keys = ["p1/a", "p1/b", "p2/c", "top"]
+    for key in keys:
+        case.store.write(case.bucket, key, [key.encode()])
+    case.store.write(case.bucket, "p1/kept", [b"stays"])
+
+    failed = case.store.delete_many(case.bucket, [*keys, "p3/never-written"])
+
+    assert failed == {}
+    assert list(case.store.list_keys(case.bucket)) == ["p1/kept"]
+    assert case.store.delete_many(case.bucket, keys) == {}
+    assert case.store.delete_many(case.bucket, []) == {}
+
+
+def test_delete_many_reports_bad_keys_and_removes_the_others(case: StoreCase) -> None:
+    case.store.write(case.bucket, "good", [b"x"])
+
+    failed = case.store.delete_many(case.bucket, ["good", "a/../../escape"])
+
+    assert list(failed) == ["a/../../escape"]
+    assert isinstance(failed["a/../../escape"], InvalidKey)
+    with pytest.raises(ObjectNotFound):
+        case.store.head(case.bucket, "good")
+
+
+def test_delete_many_in_a_missing_bucket_raises_bucket_not_found(
+    case: StoreCase,
+) -> None:
+    with pytest.raises(BucketNotFound):
+        case.store.delete_many(MISSING_BUCKET, ["k"])
+
+
 def test_create_bucket_is_idempotent_and_keeps_the_objects(case: StoreCase) -> None:
     case.store.write(case.bucket, "k", [b"data"])
 
