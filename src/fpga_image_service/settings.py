@@ -87,6 +87,11 @@ class Settings:
         1.0, "first retry delay after a transient storage failure (doubles)"
     )
     poll_seconds: float = _opt(0.5, "how often an idle worker looks for work")
+    removal_share: float = _opt(
+        0.25,
+        "largest share of a worker's time spent removing deleted images "
+        "(0 < share <= 1), so that a burst of deletes leaves the API its CPU",
+    )
     signature_skew_seconds: int = _opt(
         900, "largest accepted difference between X-Sdk-Date and the clock"
     )
@@ -160,6 +165,10 @@ def load(
         except SettingsError as exc:
             raise SettingsError(f"{source} {exc}") from None
     settings = Settings(**values)
+    if not 0 < settings.removal_share <= 1:
+        raise SettingsError(
+            "--removal-share (FIS_REMOVAL_SHARE) must be above 0 and at most 1"
+        )
     if settings.storage == "s3" and not settings.s3_endpoint:
         # Without an endpoint boto3 would talk to AWS, which is rarely what an
         # operator of a private FPGA cloud means.

@@ -57,6 +57,8 @@ class Request:
 
     def query(self) -> list[tuple[str, str]]:
         raw: bytes = self.scope.get("query_string", b"")
+        if not raw:
+            return []
         return parse_qsl(raw.decode("latin-1"), keep_blank_values=True)
 
     async def read_body(self, limit: int) -> bytes:

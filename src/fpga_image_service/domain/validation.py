@@ -52,7 +52,7 @@ class RegisterRequest:
 
     location: Location
     name: str
-    metadata: dict[str, object]
+    metadata: str  # the stored form: compact JSON (compact_metadata)
     description: str | None
 
 
@@ -194,7 +194,7 @@ def _parse_name(value: object) -> str:
     return value
 
 
-def _parse_metadata(value: object) -> dict[str, object]:
+def _parse_metadata(value: object) -> str:
     if not isinstance(value, dict):
         raise InvalidParameter("invalid fpga_image.metadata: must be a JSON object")
 
@@ -219,7 +219,7 @@ def _parse_metadata(value: object) -> dict[str, object]:
             "invalid fpga_image.metadata: must not contain unpaired surrogate "
             "escapes such as \\ud800"
         ) from error
-    return value
+    return stored
 
 
 def _parse_description(value: object) -> str | None:

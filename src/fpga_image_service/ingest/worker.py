@@ -37,11 +37,12 @@ from fpga_image_service.storage import (
 log = logging.getLogger(__name__)
 
 
-_REMOVAL_BATCH = 64
-# After a batch of removals that was not full, the next one waits this long:
-# deletes arriving meanwhile are removed together, and the worker's commits
-# leave the database to the API. An image shows `deleting` that much longer.
-_REMOVAL_PAUSE_US = 200_000
+_REMOVAL_BATCH = 16
+# After a batch of removals that was not full, the next one waits at least
+# this long: deletes arriving meanwhile are removed together, and the
+# worker's commits leave the database to the API. An image shows `deleting`
+# that much longer.
+_REMOVAL_PAUSE_SECONDS = 0.2
 
 
 class LeaseLost(Exception):
@@ -87,7 +88,9 @@ class Worker:
                 log.exception("worker_loop_failed owner=%s", self.owner)
                 found = False
             if not found:
-                stop.wait(self.settings.poll_seconds)
+                # Wake in time for removals that wait for their turn.
+                due = (self._removals_due - now_us()) / 1_000_000
+                stop.wait(min(self.settings.poll_seconds, max(due, 0.001)))
         log.info("worker_stopped owner=%s", self.owner)
 
     def run_once(self) -> bool:
@@ -107,11 +110,11 @@ class Worker:
                 else queries.claim_work(conn, self.owner, now, until, deleting=removing)
             )
         if removals:
-            # Removals are cheap, so they go in batches: a burst of deletes
-            # costs the database two commits per batch, not two per image.
+            # Removals go in batches: a burst of deletes costs the database
+            # two commits per batch, not two per image.
+            started = time.monotonic()
             self._remove(removals)
-            if len(removals) < _REMOVAL_BATCH:
-                self._removals_due = now_us() + _REMOVAL_PAUSE_US
+            self._pace_removals(time.monotonic() - started, len(removals))
             return True
         if claim is None:
             return False
@@ -126,6 +129,16 @@ class Worker:
             self._release(claim)
             raise
         return True
+
+    def _pace_removals(self, spent: float, count: int) -> None:
+        """Removing deleted images is background work: after a batch the next
+        waits so that removals take at most `removal_share` of the worker's
+        time. A storm of deletes then shows `deleting` for longer instead of
+        taking the CPU from the API that answers them."""
+        rest = spent * (1 / self.settings.removal_share - 1)
+        if count < _REMOVAL_BATCH:
+            rest = max(rest, _REMOVAL_PAUSE_SECONDS)
+        self._removals_due = now_us() + int(rest * 1_000_000)
 
     def _release(self, claim: Claim) -> None:
         with self.db.transaction() as conn:

@@ -8,7 +8,7 @@ import time
 
 from fpga_image_service.domain.ids import new_id
 from fpga_image_service.domain.status import FpgaImageStatus
-from fpga_image_service.domain.validation import RegisterRequest, compact_metadata
+from fpga_image_service.domain.validation import RegisterRequest
 from fpga_image_service.errors import (
     BucketNotGranted,
     FpgaImageNotFound,
@@ -50,7 +50,7 @@ class FpgaImageService:
             name=request.name,
             description=request.description,
             location=str(request.location),
-            metadata=compact_metadata(request.metadata),
+            metadata=request.metadata,
             status=FpgaImageStatus.SAVING,
             message=None,
             size_bytes=None,

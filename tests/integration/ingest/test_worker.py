@@ -296,3 +296,79 @@ def test_storage_refusing_to_read_ends_in_error_saying_so(setup: Setup) -> None:
     assert stored.message == (
         "the service is not allowed to read obs-fpga:denied.bin: Access Denied"
     )
+
+
+def test_removals_go_in_batches_with_one_store_call_and_are_paced(
+    setup: Setup,
+) -> None:
+    images = [setup.register(f"batch{n}.bin", fpga_files.raw_bin()) for n in range(3)]
+    worker = setup.worker()
+    for _ in images:
+        assert worker.run_once()
+    for image in images:
+        _mark_deleting(setup, image)
+    calls: list[list[str]] = []
+    original = worker.images.delete_many
+
+    def counting(bucket: str, keys: list[str]) -> dict[str, Any]:
+        calls.append(list(keys))
+        return original(bucket, keys)
+
+    worker.images.delete_many = counting  # type: ignore[method-assign]
+    before = now_us()
+
+    assert worker.run_once()
+
+    assert len(calls) == 1 and len(calls[0]) == 3
+    assert setup.image_files() == []
+    with setup.db.read() as conn:
+        assert all(queries.current_status(conn, i.id) is None for i in images)
+    # A partial batch: the next removals wait for their turn (0.2 s at least).
+    another = setup.register("later.bin", fpga_files.raw_bin())
+    assert worker.run_once()  # saving is not held back
+    _mark_deleting(setup, another)
+    assert worker._removals_due >= before + 200_000
+    assert not worker.run_once()  # the removal waits
+    worker._removals_due = 0
+    assert worker.run_once()
+    with setup.db.read() as conn:
+        assert queries.current_status(conn, another.id) is None
+
+
+def test_removal_pacing_follows_the_removal_share(setup: Setup) -> None:
+    worker = Worker(
+        dataclasses.replace(setup.settings, removal_share=0.25),
+        setup.db,
+        setup.sources,
+        setup.images,
+    )
+    start = now_us()
+    worker._pace_removals(spent=1.0, count=10_000)  # a full batch that took 1 s
+    # Removing may take a quarter of the time: 3 s of rest follow 1 s of work.
+    assert start + 2_900_000 <= worker._removals_due <= now_us() + 3_000_000
+
+
+def test_a_removal_the_store_refuses_is_retried_later_and_the_rest_go(
+    setup: Setup,
+) -> None:
+    keep, go = (setup.register(f"r{n}.bin", fpga_files.raw_bin()) for n in range(2))
+    worker = setup.worker()
+    assert worker.run_once() and worker.run_once()
+    _mark_deleting(setup, keep)
+    _mark_deleting(setup, go)
+    refused_key = image_key(setup.project, keep.id)
+    original = worker.images.delete_many
+
+    def refusing(bucket: str, keys: list[str]) -> dict[str, Any]:
+        failed = original(bucket, [k for k in keys if k != refused_key])
+        return {**failed, refused_key: StorageUnavailable("the disk is busy")}
+
+    worker.images.delete_many = refusing  # type: ignore[method-assign]
+    assert worker.run_once()
+
+    assert setup.image_files() == [refused_key]
+    kept = setup.stored(keep)
+    assert kept.status is FpgaImageStatus.DELETING
+    assert kept.message is not None and "busy" in kept.message
+    with setup.db.read() as conn:
+        assert queries.current_status(conn, go.id) is None
