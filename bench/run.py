@@ -40,7 +40,9 @@ def _health_request(host: str) -> bytes:
     return f"GET /health HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
 
 
-def _register_request(config: ClientConfig, host: str) -> bytes:
+def _register_request(
+    config: ClientConfig, host: str, extra_headers: dict[str, str] | None = None
+) -> bytes:
     path = f"/v1/{config.project_id}/cloudservers/fpga_image"
     body = json.dumps(
         {
@@ -53,6 +55,7 @@ def _register_request(config: ClientConfig, host: str) -> bytes:
         }
     ).encode()
     headers = {"Host": host, "Content-Type": "application/json;charset=utf8"}
+    headers.update(extra_headers or {})
     # One signature serves the whole run: it stays valid for 15 minutes.
     headers.update(
         sign_request(
