@@ -403,10 +403,26 @@ def test_a_polled_page_shows_every_change_of_its_images(
     assert "empty" in str(_on_page(pages, bad))
 
     vm_image = family.add_vm_image(service, pages.project_id, "private")
+    by_image = [("image_id", vm_image)]
+    by_fpga_image = [("fpga_image_id", good)]
+    for query in (by_image, by_fpga_image):  # answers kept before the change
+        assert call(pages, "GET", "/associations", query=query).json() == {
+            "associations": []
+        }
     assert associate(pages, good, vm_image).status_code == 204
     assert _on_page(pages, good)["protected"] is True  # type: ignore[index]
+    for query in (by_image, by_fpga_image):
+        (group,) = call(pages, "GET", "/associations", query=query).json()[
+            "associations"
+        ]
+        assert group["image_id"] == vm_image
+        assert [i["id"] for i in group["fpgaimages"]] == [good]
     assert disassociate(pages, good, vm_image).status_code == 204
     assert _on_page(pages, good)["protected"] is False  # type: ignore[index]
+    for query in (by_image, by_fpga_image):
+        assert call(pages, "GET", "/associations", query=query).json() == {
+            "associations": []
+        }
 
     assert delete(pages, good).status_code == 204
     shown = _on_page(pages, good)

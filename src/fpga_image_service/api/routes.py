@@ -20,6 +20,7 @@ from fpga_image_service.domain.validation import (
     parse_page_and_size,
     parse_register_body,
 )
+from fpga_image_service.services.associations import AssociationGroup
 
 HEALTHY = json_response({"status": "ok"})
 
@@ -109,13 +110,17 @@ class Handlers:
         image_id = None if raw_image_id is None else parse_image_id(raw_image_id)
         paging = parse_page_and_size(query.get("page"), query.get("size"))
 
-        groups = await self.ctx.associations.query(
-            project_id, fpga_image_id, image_id, paging
+        body = await self.ctx.associations.query(
+            project_id, fpga_image_id, image_id, paging, _association_groups_json
         )
 
-        body = ",".join(
-            f'{{"image_id":"{group.image_id}","fpgaimages":'
-            f"{serialize.fpga_images_json(group.fpga_images)}}}"
-            for group in groups
-        )
-        return Response(200, f'{{"associations":[{body}]}}'.encode(), JSON)
+        return Response(200, body, JSON)
+
+
+def _association_groups_json(groups: list[AssociationGroup]) -> bytes:
+    body = ",".join(
+        f'{{"image_id":"{group.image_id}","fpgaimages":'
+        f"{serialize.fpga_images_json(group.fpga_images)}}}"
+        for group in groups
+    )
+    return f'{{"associations":[{body}]}}'.encode()

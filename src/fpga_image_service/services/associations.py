@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from fpga_image_service.catalog import ImageCatalog, Visibility, VmImage
@@ -21,6 +22,7 @@ from fpga_image_service.errors import (
 from fpga_image_service.persistence import associations, queries
 from fpga_image_service.persistence.database import Conn, Database
 from fpga_image_service.persistence.records import FpgaImage, now_us
+from fpga_image_service.services.page_cache import PageCache
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,7 @@ class AssociationService:
     def __init__(self, db: Database, catalog: ImageCatalog) -> None:
         self._db = db
         self._catalog = catalog
+        self._answers = PageCache()
 
     async def associate(
         self, project_id: str, fpga_image_id: str, image_id: str
@@ -124,13 +127,35 @@ class AssociationService:
         fpga_image_id: str | None,
         image_id: str | None,
         paging: tuple[int, int] | None,
-    ) -> list[AssociationGroup]:
-        """Associations of the project, grouped by VM image."""
+        render: Callable[[list[AssociationGroup]], bytes],
+    ) -> bytes:
+        """Associations of the project, grouped by VM image, as `render` writes
+        them; answers are kept while the project's list version holds (see
+        PageCache)."""
         if fpga_image_id is None and image_id is None:
-            return []
+            return render([])
         return await self._db.read_async(
-            lambda conn: _query(conn, project_id, fpga_image_id, image_id, paging)
+            lambda conn: self._query(
+                conn, project_id, fpga_image_id, image_id, paging, render
+            )
         )
+
+    def _query(
+        self,
+        conn: Conn,
+        project_id: str,
+        fpga_image_id: str | None,
+        image_id: str | None,
+        paging: tuple[int, int] | None,
+        render: Callable[[list[AssociationGroup]], bytes],
+    ) -> bytes:
+        _, version = queries.list_state(conn, project_id)  # before the query
+        key = (project_id, "associations", fpga_image_id, image_id, paging)
+        body = self._answers.get(key, version)
+        if body is None:
+            body = render(_query(conn, project_id, fpga_image_id, image_id, paging))
+            self._answers.put(key, version, body)
+        return body
 
 
 def _query(

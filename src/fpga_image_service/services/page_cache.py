@@ -1,4 +1,5 @@
-"""Rendered pages of the detail list, reused while the project is unchanged.
+"""Rendered answers of the detail list and the association query, reused
+while the project is unchanged.
 
 Clients poll the detail list: `fis fpga-image-wait`, consoles refreshing a
 page, scripts waiting for `active`. A page of 100 images costs the database
@@ -8,14 +9,19 @@ raises in its own transaction (queries.touch_list). A page is kept with the
 version read *before* it was rendered, and served again only to a request
 that reads the same version. A page rendered after a later change is at worst
 newer than its version says, never older, so a kept page is never stale.
+
+The association query is kept the same way: an association added or removed
+raises the version of the FPGA image's project, which owns the association.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Hashable
 
-PageKey = tuple[str, int, int]  # project, page, size
+# The project first, then whatever else selects the answer.
+PageKey = tuple[Hashable, ...]
 
 
 class PageCache:
