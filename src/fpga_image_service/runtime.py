@@ -74,7 +74,10 @@ class Runtime:
         self._threads: list[threading.Thread] = []
 
     def new_worker(self) -> Worker:
-        return Worker(self.settings, self.db, self.sources, self.images)
+        """A worker whose writes share the group commit of this process."""
+        return Worker(
+            self.settings, self.db, self.sources, self.images, self.commits.call
+        )
 
     def start(self) -> None:
         self.commits.start()

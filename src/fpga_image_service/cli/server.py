@@ -118,6 +118,7 @@ def run_worker(args: argparse.Namespace) -> int:
     settings = settings_module.load(args)
     logs.configure(settings.log_level)
     runtime = Runtime(settings, workers=0)
+    runtime.commits.start()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
@@ -132,6 +133,7 @@ def run_worker(args: argparse.Namespace) -> int:
         thread.start()
     for thread in threads:
         thread.join()
+    runtime.commits.stop()
     runtime.db.close()
     return 0
 

@@ -9,19 +9,22 @@ out ends in `error`, so no image stays `saving` forever.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
+from typing import Protocol, TypeVar
 
 from fpga_image_service.domain.status import FpgaImageStatus
 from fpga_image_service.domain.validation import Location, parse_location
 from fpga_image_service.formats import ContentError
 from fpga_image_service.ingest.pipeline import copy_and_inspect
 from fpga_image_service.persistence import queries
-from fpga_image_service.persistence.database import Database
+from fpga_image_service.persistence.database import Conn, Database
 from fpga_image_service.persistence.records import Claim, now_us
 from fpga_image_service.settings import Settings
 from fpga_image_service.storage import (
@@ -35,6 +38,14 @@ from fpga_image_service.storage import (
 )
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class Write(Protocol):
+    """Runs `op` in a write transaction; returns its result once committed."""
+
+    def __call__(self, op: Callable[[Conn], T], /) -> T: ...
 
 
 _REMOVAL_BATCH = 16
@@ -67,9 +78,15 @@ class Worker:
         db: Database,
         sources: ObjectStore,
         images: ObjectStore,
+        write: Write | None = None,
     ) -> None:
+        """`write` runs a write in a transaction and returns once it is
+        committed; by default in a transaction of its own. A worker in the
+        API's process passes the group commit (CommitQueue.call), so that its
+        writes share commits with the API's instead of holding the API back."""
         self.settings = settings
         self.db = db
+        self._write: Write = write or functools.partial(_own_transaction, db)
         self.sources = sources
         self.images = images
         self.owner = _owner_name()
@@ -98,17 +115,19 @@ class Worker:
         now = now_us()
         until = now + self._lease_us
         removing = now >= self._removals_due
-        with self.db.transaction() as conn:
-            removals = (
-                queries.claim_deletions(conn, self.owner, now, until, _REMOVAL_BATCH)
-                if removing
-                else []
+
+        def claim_some(conn: Conn) -> tuple[list[Claim], Claim | None]:
+            if removing:
+                found = queries.claim_deletions(
+                    conn, self.owner, now, until, _REMOVAL_BATCH
+                )
+                if found:
+                    return found, None
+            return [], queries.claim_work(
+                conn, self.owner, now, until, deleting=removing
             )
-            claim = (
-                None
-                if removals
-                else queries.claim_work(conn, self.owner, now, until, deleting=removing)
-            )
+
+        removals, claim = self._write(claim_some)
         if removals:
             # Removals go in batches: a burst of deletes costs the database
             # two commits per batch, not two per image.
@@ -141,8 +160,7 @@ class Worker:
         self._removals_due = now_us() + int(rest * 1_000_000)
 
     def _release(self, claim: Claim) -> None:
-        with self.db.transaction() as conn:
-            queries.release_claim(conn, claim)
+        self._write(lambda conn: queries.release_claim(conn, claim))
 
     # -- saving -----------------------------------------------------------
 
@@ -195,8 +213,8 @@ class Worker:
             self._fail(claim, _storage_message(exc, location))
             return
 
-        with self.db.transaction() as conn:
-            done = queries.finish_active(
+        done = self._write(
+            lambda conn: queries.finish_active(
                 conn,
                 claim,
                 result.size_bytes,
@@ -205,6 +223,7 @@ class Worker:
                 result.inspection_json(),
                 now_us(),
             )
+        )
         if not done:
             self._after_lost_claim(claim, key)
             return
@@ -249,35 +268,49 @@ class Worker:
         failed += [(deletable[key], exc) for key, exc in refused.items()]
         removed = [claim for key, claim in deletable.items() if key not in refused]
 
-        with self.db.transaction() as conn:
-            for claim in queries.delete_fpga_image_rows(conn, removed):
-                log.info(
-                    "fpga_image_deleted fpga_image_id=%s project_id=%s",
-                    claim.fpga_image_id,
-                    claim.project_id,
-                )
-            for claim, error in failed:
-                # Deleting has no error status to end in: keep trying, slower.
-                delay = min(
+        retries = [
+            # Deleting has no error status to end in: keep trying, slower.
+            (
+                claim,
+                error,
+                min(
                     self.settings.retry_base_seconds * 2 ** min(claim.attempts, 16),
                     300.0,
-                )
+                ),
+            )
+            for claim, error in failed
+        ]
+
+        def forget(conn: Conn) -> list[Claim]:
+            gone = queries.delete_fpga_image_rows(conn, removed)
+            for claim, error, delay in retries:
                 queries.schedule_retry(
                     conn, claim, now_us() + int(delay * 1_000_000), str(error)
                 )
-                log.warning(
-                    "delete_retry fpga_image_id=%s attempt=%d error=%s",
-                    claim.fpga_image_id,
-                    claim.attempts,
-                    error,
-                )
+            return gone
+
+        for claim in self._write(forget):
+            log.info(
+                "fpga_image_deleted fpga_image_id=%s project_id=%s",
+                claim.fpga_image_id,
+                claim.project_id,
+            )
+        for claim, error, _ in retries:
+            log.warning(
+                "delete_retry fpga_image_id=%s attempt=%d error=%s",
+                claim.fpga_image_id,
+                claim.attempts,
+                error,
+            )
 
     def _fail(self, claim: Claim, message: str) -> None:
-        with self.db.transaction() as conn:
+        def finish(conn: Conn) -> bool:
             done = queries.finish_error(conn, claim, message, now_us())
             if not done:  # deleted meanwhile: let the removal start now
                 queries.release_claim(conn, claim)
-        if done:
+            return done
+
+        if self._write(finish):
             log.info(
                 "fpga_image_error fpga_image_id=%s project_id=%s message=%r",
                 claim.fpga_image_id,
@@ -296,12 +329,15 @@ class Worker:
             self._fail(claim, f"{message}; gave up after {claim.attempts} attempts")
             return
         delay = self.settings.retry_base_seconds * 2 ** (claim.attempts - 1)
-        with self.db.transaction() as conn:
+
+        def schedule(conn: Conn) -> None:
             scheduled = queries.schedule_retry(
                 conn, claim, now_us() + int(delay * 1_000_000), message
             )
             if not scheduled:  # deleted meanwhile: let the removal start now
                 queries.release_claim(conn, claim)
+
+        self._write(schedule)
         log.warning(
             "ingest_retry fpga_image_id=%s attempt=%d delay=%.1f error=%s",
             claim.fpga_image_id,
@@ -337,10 +373,16 @@ class _Heartbeat:
             return
         self.next_at = now + self.interval
         until = now_us() + self.worker._lease_us
-        with self.worker.db.transaction() as conn:
-            held = queries.extend_lease(conn, self.claim, until)
+        held = self.worker._write(
+            lambda conn: queries.extend_lease(conn, self.claim, until)
+        )
         if not held:
             raise LeaseLost(self.claim.fpga_image_id)
+
+
+def _own_transaction(db: Database, op: Callable[[Conn], T]) -> T:
+    with db.transaction() as conn:
+        return op(conn)
 
 
 def _storage_message(exc: StorageError, location: Location) -> str:

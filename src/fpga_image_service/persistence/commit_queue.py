@@ -11,7 +11,9 @@ statements per write on the hot path, for a case that almost never happens.)
 
 Writes from an event loop are gathered per loop turn and handed over as one
 item, and their results come back in one call into the loop: a thread hand-off
-per request would cost more than the insert itself.
+per request would cost more than the insert itself. Ingest workers in the same
+process write through `call`: their lease claims and removals then share the
+API's commits instead of holding the database while a request waits.
 """
 
 from __future__ import annotations
@@ -38,6 +40,19 @@ class _LoopItem:
     loop: asyncio.AbstractEventLoop
     ops: list[Op] = field(default_factory=list)
     futures: list[asyncio.Future[Any]] = field(default_factory=list)
+
+
+@dataclass
+class _ThreadItem:
+    """A write from a plain thread (an ingest worker), waiting on an event."""
+
+    op: Op
+    done: threading.Event = field(default_factory=threading.Event)
+    outcome: tuple[bool, Any] = (False, None)
+
+    @property
+    def ops(self) -> list[Op]:
+        return [self.op]
 
 
 _STOP = object()
@@ -79,6 +94,19 @@ class CommitQueue:
         item.futures.append(future)
         return await future
 
+    def call(self, op: Callable[[Conn], T]) -> T:
+        """Run `op` in a shared commit from a thread that is not an event
+        loop; block until it is durable and return its result."""
+        if self._thread is None:
+            raise RuntimeError("the commit queue is not running")
+        item = _ThreadItem(op)
+        self._queue.put(item)
+        item.done.wait()
+        ok, value = item.outcome
+        if not ok:
+            raise value
+        return value  # type: ignore[no-any-return]
+
     def _hand_over(self, loop: asyncio.AbstractEventLoop) -> None:
         self._queue.put(self._gathering.pop(loop))
 
@@ -87,7 +115,7 @@ class CommitQueue:
     def _run(self) -> None:
         stopping = False
         while not stopping:
-            batch: list[_LoopItem] = []
+            batch: list[_LoopItem | _ThreadItem] = []
             size = 0
             item = self._queue.get()
             while True:
@@ -105,14 +133,18 @@ class CommitQueue:
             if batch:
                 self._commit_and_resolve(batch)
 
-    def _commit_and_resolve(self, batch: list[_LoopItem]) -> None:
+    def _commit_and_resolve(self, batch: list[_LoopItem | _ThreadItem]) -> None:
         ops = [op for item in batch for op in item.ops]
         outcomes = self._commit(ops)
         start = 0
         for item in batch:
             results = outcomes[start : start + len(item.ops)]
             start += len(item.ops)
-            item.loop.call_soon_threadsafe(_settle_all, item.futures, results)
+            if isinstance(item, _ThreadItem):
+                item.outcome = results[0]
+                item.done.set()
+            else:
+                item.loop.call_soon_threadsafe(_settle_all, item.futures, results)
 
     def _commit(self, ops: list[Op]) -> list[tuple[bool, Any]]:
         """Run `ops` in one transaction; on failure, each in its own."""

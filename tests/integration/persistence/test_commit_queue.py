@@ -81,3 +81,40 @@ def test_stop_finishes_what_is_queued(db: Database) -> None:
     queue.stop()
     with db.read() as conn:
         assert queries.get_fpga_image(conn, project, image.id) is not None
+
+
+def test_threads_write_through_call_and_get_results_and_errors(db: Database) -> None:
+    import threading
+
+    import pytest
+
+    project = add_project(db)
+    queue = CommitQueue(db)
+    with pytest.raises(RuntimeError, match="not running"):
+        queue.call(lambda c: None)
+    queue.start()
+    images = [new_image(project) for _ in range(40)]
+    results: list[object] = []
+
+    def insert(image: object) -> None:
+        results.append(
+            queue.call(lambda c: (queries.insert_fpga_image(c, image), "ok")[1])  # type: ignore[arg-type]
+        )
+
+    threads = [threading.Thread(target=insert, args=(i,)) for i in images]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with pytest.raises(Exception, match=r"(?i)unique|duplicate"):
+        queue.call(lambda c: queries.insert_fpga_image(c, images[0]))
+
+    async def from_the_loop_too() -> None:
+        await queue.write(lambda c: queries.insert_fpga_image(c, new_image(project)))
+
+    asyncio.run(from_the_loop_too())
+    queue.stop()
+
+    assert results == ["ok"] * 40
+    with db.read() as conn:
+        assert queries.count_fpga_images(conn, project) == 41
