@@ -48,7 +48,11 @@ class Write(Protocol):
     def __call__(self, op: Callable[[Conn], T], /) -> T: ...
 
 
-_REMOVAL_BATCH = 16
+# Removals claimed at once. Small on purpose: each removal's rows are random
+# pages of the database, and a commit that carries many of them makes the API
+# requests sharing it wait (bench/list_bench.py: delete p99 at 4 is a third of
+# what it is at 64).
+_REMOVAL_BATCH = 4
 # After a batch of removals that was not full, the next one waits at least
 # this long: deletes arriving meanwhile are removed together, and the
 # worker's commits leave the database to the API. An image shows `deleting`
