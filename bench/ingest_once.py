@@ -74,6 +74,7 @@ def main() -> None:
 
     settings = Settings(data_dir=args.data_dir, ingest_workers=0)
     runtime = Runtime(settings)
+    runtime.start()  # no workers of its own: its group commit, for ours
     project_id, _ = ProjectService(runtime.db, settings.image_bucket).create_project(
         "b"
     )
@@ -103,6 +104,7 @@ def main() -> None:
             f"{sha_rate / mib_s:.0f} MiB/s; ratio {ingest_rate / sha_rate:.2f}"
         )
     print(f"worker peak memory (VmHWM): {_peak_rss_mib():.1f} MiB over all rounds")
+    runtime.stop()
 
 
 if __name__ == "__main__":
