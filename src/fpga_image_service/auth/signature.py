@@ -53,6 +53,16 @@ _SIGNATURE = re.compile(r"[0-9a-fA-F]{64}")
 # An HTTP token (RFC 9110) in lower case, as every SDK writes signed header names.
 _HEADER_NAME = re.compile(r"[a-z0-9!#$%&'*+.^_`|~-]+")
 _FIELDS = ("Access", "Credential", "SignedHeaders", "Signature")
+# The current form exactly as the SDKs write it: one match instead of the
+# general parser's field by field checks, for nearly every request.
+_HEADER_NAME_CHARACTERS = "[a-z0-9!#$%&'*+.^_`|~-]+"
+_SDK_FORM = re.compile(
+    f"{ALGORITHM} Access=([A-Za-z0-9._~-]{{1,128}}), "
+    f"SignedHeaders=({_HEADER_NAME_CHARACTERS}(?:;{_HEADER_NAME_CHARACTERS})*), "
+    "Signature=([0-9a-fA-F]{64})"
+)
+# Parsed X-Sdk-Date values: requests signed in the same second share one.
+_signed_at: dict[str, datetime] = {}
 
 
 class SignatureError(Exception):
@@ -81,6 +91,14 @@ class Authorization:
 
 def parse_authorization(value: str) -> Authorization:
     """Parse an ``SDK-HMAC-SHA256 ...`` header value; raise SignatureError if bad."""
+    sdk_form = _SDK_FORM.fullmatch(value.strip())
+    if sdk_form is not None:
+        access_key, names, signature = sdk_form.groups()
+        signed_headers = tuple(names.split(";"))
+        if len(set(signed_headers)) == len(signed_headers):
+            return Authorization(access_key, signed_headers, signature.lower(), None)
+        # A repeated name: the general parser says what is wrong.
+
     algorithm, _, rest = value.strip().partition(" ")
     if algorithm != ALGORITHM:
         raise SignatureError(f"unsupported signing algorithm; expected {ALGORITHM}")
@@ -209,7 +227,7 @@ def _sign(
 ) -> str:
     message = string_to_sign(canonical, sdk_date, scope).encode()
     key = _signing_key(secret_key, scope)
-    return hmac.new(key, message, "sha256").hexdigest()
+    return hmac.digest(key, message, "sha256").hex()
 
 
 def _signing_key(secret_key: str, scope: CredentialScope | None) -> bytes:
@@ -300,6 +318,21 @@ def _check_signed_headers(
 
 
 def _check_freshness(sdk_date: str, now: datetime, max_skew: timedelta) -> None:
+    signed_at = _signed_at.get(sdk_date)
+    if signed_at is None:
+        signed_at = _parse_sdk_date(sdk_date)
+        if len(_signed_at) >= 256:
+            _signed_at.clear()
+        _signed_at[sdk_date] = signed_at
+
+    if abs(now - signed_at) > max_skew:
+        raise SignatureError(
+            f"X-Sdk-Date is more than {_describe(max_skew)} away from the server's "
+            "clock"
+        )
+
+
+def _parse_sdk_date(sdk_date: str) -> datetime:
     if not _SDK_DATE.fullmatch(sdk_date):
         raise SignatureError("X-Sdk-Date must be in the form YYYYMMDDTHHMMSSZ")
     try:
@@ -316,12 +349,7 @@ def _check_freshness(sdk_date: str, now: datetime, max_skew: timedelta) -> None:
         )
     except ValueError:
         raise SignatureError("X-Sdk-Date is not a valid date and time") from None
-
-    if abs(now - signed_at) > max_skew:
-        raise SignatureError(
-            f"X-Sdk-Date is more than {_describe(max_skew)} away from the server's "
-            "clock"
-        )
+    return signed_at
 
 
 def _describe(span: timedelta) -> str:

@@ -59,6 +59,26 @@ def test_parse_tolerates_spacing_and_field_order_and_upper_hex() -> None:
     assert authorization.access_key == APIG_AK
 
 
+@pytest.mark.parametrize(
+    "names", ["host;x-sdk-date", "content-type;host;x-sdk-date", "host;host;x-sdk-date"]
+)
+def test_the_sdks_own_layout_and_any_other_parse_alike(names: str) -> None:
+    """The SDK layout takes a faster path; it must agree with the general one."""
+    sdk = f"SDK-HMAC-SHA256 Access={APIG_AK}, SignedHeaders={names}, Signature={SIG}"
+    other = f"SDK-HMAC-SHA256 Signature={SIG},SignedHeaders={names},Access={APIG_AK}"
+
+    outcomes = []
+    for value in (sdk, other):
+        try:
+            outcomes.append(parse_authorization(value))
+        except SignatureError as exc:
+            outcomes.append(str(exc))  # type: ignore[arg-type]
+
+    assert outcomes[0] == outcomes[1]
+    if "host;host" in names:
+        assert outcomes[0] == "SignedHeaders names a header twice"
+
+
 @FORMS
 def test_format_authorization_round_trips_through_parse(legacy: bool) -> None:
     _, authorization = signed_example(legacy)
