@@ -193,6 +193,9 @@ class LocalObjectStore:
         """Remove the temporary files that interrupted writes of `key` left."""
         folder = self._bucket_folder(bucket)
         path = self._object_path(folder, key)
+        with _translated(f"{bucket}/{key}"):
+            if not _any_partials(folder):
+                return  # the usual case, and the cheap way to find it
         partials = self._partials_of(folder, path)
         where = f"{bucket}/{key}"
 
@@ -259,6 +262,23 @@ class LocalObjectStore:
         if _resolve_below(folder, f"{PARTIALS_FOLDER}/{hashed}") != partials:
             raise StorageError(f"{PARTIALS_FOLDER!r} in a bucket is a symbolic link")
         return partials
+
+
+def _any_partials(folder: Path) -> bool:
+    """Whether the bucket's temporary folder holds anything at all.
+
+    Empty or missing, no write of any key was interrupted (and, by the
+    contract of discard_partial, none is running). A symbolic link counts as
+    something, so that _partials_of refuses it.
+    """
+    top = os.path.join(folder, PARTIALS_FOLDER)
+    try:
+        if os.path.islink(top):
+            return True
+        with os.scandir(top) as entries:
+            return next(entries, None) is not None
+    except (FileNotFoundError, NotADirectoryError):
+        return False
 
 
 def _resolve_below(top: Path, relative: str) -> Path:

@@ -206,7 +206,12 @@ def test_discard_partial_reads_no_folder_but_the_keys_temporary_folder(
     local.store.discard_partial(local.bucket, "project/image-100")
     monkeypatch.undo()
 
-    assert listed == [partial_folder(local, "project/image-100")]
+    # A peek at the bucket's temporary folder (is anything there at all?),
+    # then the key's own; never the bucket's folders of stored objects.
+    assert listed == [
+        folder / PARTIALS_FOLDER,
+        partial_folder(local, "project/image-100"),
+    ]
     assert local.leftovers() == []
     assert len(list(local.store.list_keys(local.bucket))) == 200
 
@@ -432,3 +437,22 @@ def test_resolving_below_a_folder_agrees_with_a_full_resolve(
             _resolve_below(top, relative)
         return
     assert _resolve_below(top, relative) == expected
+
+
+def test_discard_partial_with_nothing_interrupted_reads_only_the_temporary_root(
+    local: StoreCase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    local.store.write(local.bucket, "project/image", [b"stored"])
+    listed: list[str] = []
+    real = os.scandir
+
+    def spy(path: str) -> Iterator[os.DirEntry[str]]:
+        listed.append(str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", spy)
+    local.store.discard_partial(local.bucket, "project/image")
+    monkeypatch.undo()
+
+    assert all(p.endswith(PARTIALS_FOLDER) for p in listed), listed
+    assert list(local.store.list_keys(local.bucket)) == ["project/image"]
