@@ -25,12 +25,20 @@ PageKey = tuple[Hashable, ...]
 
 
 class PageCache:
-    """A bounded, least-recently-used map of rendered pages with versions."""
+    """A least-recently-used map of rendered pages with their versions,
+    bounded in pages and in bytes."""
 
-    def __init__(self, max_pages: int = 256, max_page_bytes: int = 256 * 1024) -> None:
+    def __init__(
+        self,
+        max_pages: int = 1024,
+        max_bytes: int = 16 << 20,
+        max_page_bytes: int = 256 << 10,
+    ) -> None:
         self._max_pages = max_pages
+        self._max_bytes = max_bytes
         self._max_page_bytes = max_page_bytes
         self._pages: OrderedDict[PageKey, tuple[int, bytes]] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()  # PostgreSQL reads run in threads
 
     def get(self, key: PageKey, version: int) -> bytes | None:
@@ -46,13 +54,22 @@ class PageCache:
         if len(body) > self._max_page_bytes:
             return
         with self._lock:
-            kept = self._pages.get(key)
-            if kept is not None and kept[0] > version:
-                return  # a request that read a later version got here first
+            kept = self._pages.pop(key, None)
+            if kept is not None:
+                if kept[0] > version:
+                    # A request that read a later version got here first.
+                    self._pages[key] = kept
+                    return
+                self._bytes -= len(kept[1])
             self._pages[key] = (version, body)
-            self._pages.move_to_end(key)
-            while len(self._pages) > self._max_pages:
-                self._pages.popitem(last=False)
+            self._bytes += len(body)
+            while len(self._pages) > self._max_pages or self._bytes > self._max_bytes:
+                _, (_, dropped) = self._pages.popitem(last=False)
+                self._bytes -= len(dropped)
+
+    @property
+    def size_bytes(self) -> int:
+        return self._bytes
 
     def __len__(self) -> int:
         return len(self._pages)

@@ -38,3 +38,16 @@ def test_pages_over_the_size_limit_are_not_kept() -> None:
     cache.put(("p", 1, 10), 1, b"12345")
     assert cache.get(("p", 1, 10), 1) is None
     assert len(cache) == 0
+
+
+def test_the_bytes_kept_stay_under_the_limit() -> None:
+    cache = PageCache(max_bytes=10)
+    cache.put(("p", 1, 10), 1, b"1234")
+    cache.put(("p", 2, 10), 1, b"5678")
+    cache.put(("p", 1, 10), 2, b"abcd")  # replaces, does not add
+    assert cache.size_bytes == 8 and len(cache) == 2
+    cache.put(("p", 3, 10), 1, b"wxyz")  # over 10: the oldest goes
+    assert cache.size_bytes == 8
+    assert cache.get(("p", 2, 10), 1) is None
+    assert cache.get(("p", 1, 10), 2) == b"abcd"
+    assert cache.get(("p", 3, 10), 1) == b"wxyz"
