@@ -127,9 +127,7 @@ class Worker:
                 )
                 if found:
                     return found, None
-            return [], queries.claim_work(
-                conn, self.owner, now, until, deleting=removing
-            )
+            return [], queries.claim_work(conn, self.owner, now, until)
 
         removals, claim = self._write(claim_some)
         if removals:
@@ -143,10 +141,7 @@ class Worker:
             return False
 
         try:
-            if claim.status is FpgaImageStatus.SAVING:
-                self._save(claim)
-            else:
-                self._remove([claim])
+            self._save(claim)
         except Exception:
             # The next worker need not wait for the lease to expire.
             self._release(claim)

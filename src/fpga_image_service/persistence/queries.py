@@ -202,20 +202,16 @@ def get_fpga_image(conn: Conn, project_id: str, fpga_image_id: str) -> FpgaImage
 # -- FPGA images: the worker side ------------------------------------------
 
 
-def claim_work(
-    conn: Conn, owner: str, now: int, lease_until: int, *, deleting: bool = True
-) -> Claim | None:
-    """Lease the oldest saving (or deleting) image whose lease is free, if any."""
+def claim_work(conn: Conn, owner: str, now: int, lease_until: int) -> Claim | None:
+    """Lease the oldest saving image whose lease is free, if any."""
     lock = " FOR UPDATE SKIP LOCKED" if conn.dialect == "postgresql" else ""
-    # The IN term stays word for word whatever is claimed: SQLite uses the
-    # partial index only when it finds that term.
-    only_saving = "" if deleting else "AND status = 'saving' "
+    # `status = 'saving'` word for word: the partial index's condition, which
+    # SQLite must find in the query to use the index.
     row = conn.one(
         "UPDATE fpga_images SET lease_owner = :owner, lease_expires_at = :until, "
         "attempts = attempts + 1 "
         "WHERE id = (SELECT id FROM fpga_images "
-        f"WHERE status IN ('saving', 'deleting') {only_saving}"
-        "AND next_attempt_at <= :now "
+        "WHERE status = 'saving' AND next_attempt_at <= :now "
         "AND (lease_expires_at IS NULL OR lease_expires_at < :now) "
         f"ORDER BY next_attempt_at, created_at LIMIT 1{lock}) "
         "RETURNING id, project_id, status, location, attempts",
@@ -242,10 +238,7 @@ def claim_deletions(
         "UPDATE fpga_images SET lease_owner = :owner, lease_expires_at = :until, "
         "attempts = attempts + 1 "
         "WHERE id IN (SELECT id FROM fpga_images "
-        # The IN term repeats the partial index's condition word for word:
-        # SQLite uses a partial index only when it finds that term.
-        "WHERE status IN ('saving', 'deleting') AND status = 'deleting' "
-        "AND next_attempt_at <= :now "
+        "WHERE status = 'deleting' AND next_attempt_at <= :now "
         "AND (lease_expires_at IS NULL OR lease_expires_at < :now) "
         f"ORDER BY next_attempt_at, created_at LIMIT :limit{lock}) "
         "RETURNING id, project_id, status, location, attempts",

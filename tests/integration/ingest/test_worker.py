@@ -233,7 +233,7 @@ def test_a_crash_during_deleting_is_finished_by_the_next_worker(setup: Setup) ->
     # A worker claims the removal, deletes the object, then dies before the row.
     now = now_us()
     with setup.db.transaction() as conn:
-        assert queries.claim_work(conn, "dies", now - 2, now - 1) is not None
+        assert queries.claim_deletions(conn, "dies", now - 2, now - 1, 1)
     setup.images.delete("fis-images", image_key(setup.project, image.id))
 
     assert setup.worker().run_once()

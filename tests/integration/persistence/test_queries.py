@@ -158,8 +158,8 @@ def test_count_follows_inserts_and_row_deletes(db: Database) -> None:
     with db.transaction() as conn:
         current = queries.get_fpga_image(conn, project, images[0].id)
         assert current is not None and queries.mark_deleting(conn, current, now)
-        claim = queries.claim_work(conn, "w", now + 1, now + 10_000_000)
-        assert claim is not None and claim.fpga_image_id == images[0].id
+        (claim,) = queries.claim_deletions(conn, "w", now + 1, now + 10_000_000, 5)
+        assert claim.fpga_image_id == images[0].id
         assert queries.delete_fpga_image_row(conn, claim)
     with db.read() as conn:
         stored = conn.one(
@@ -170,7 +170,7 @@ def test_count_follows_inserts_and_row_deletes(db: Database) -> None:
         assert queries.count_fpga_images(conn, project) == stored["n"] == 3
 
 
-def test_work_queries_use_the_pending_index_on_sqlite(tmp_path: Path) -> None:
+def test_work_queries_use_their_status_index_on_sqlite(tmp_path: Path) -> None:
     db = open_database(f"sqlite:///{tmp_path / 'plan.db'}")
     migrate(db)
     plans: list[str] = []
@@ -201,7 +201,26 @@ def test_work_queries_use_the_pending_index_on_sqlite(tmp_path: Path) -> None:
         queries.claim_deletions(spy, "w", 1, 2, 10)  # type: ignore[arg-type]
     db.close()
     assert len(plans) == 2
-    assert all("fpga_images_pending" in plan for plan in plans), plans
+    # Each claim walks its own index in claim order: no sort of all pending.
+    assert "fpga_images_saving" in plans[0], plans
+    assert "fpga_images_deleting" in plans[1], plans
+    assert not any("TEMP B-TREE" in plan for plan in plans), plans
+
+
+def test_claims_of_each_kind_skip_the_other_kind(db: Database) -> None:
+    project = add_project(db)
+    deleting = [add_image(db, project) for _ in range(3)]
+    saving = add_image(db, project)
+    now = now_us()
+    with db.transaction() as conn:
+        for image in deleting:
+            current = queries.get_fpga_image(conn, project, image.id)
+            assert current is not None and queries.mark_deleting(conn, current, now)
+        claim = queries.claim_work(conn, "w", now + 1, now + 10_000_000)
+        assert claim is not None and claim.fpga_image_id == saving.id
+        removals = queries.claim_deletions(conn, "w", now + 1, now + 10_000_000, 10)
+        assert {c.fpga_image_id for c in removals} == {i.id for i in deleting}
+        assert queries.claim_work(conn, "v", now + 1, now + 10_000_000) is None
 
 
 def _version(db: Database, project: str) -> int:
@@ -260,13 +279,12 @@ def test_every_change_the_detail_list_shows_raises_the_list_version(
         assert current is not None and queries.mark_deleting(conn, current, now)
     changed()
     with db.transaction() as conn:
-        claim = queries.claim_work(conn, "w", now + 3, now + 10_000_000)
-        assert claim is not None
+        (claim,) = queries.claim_deletions(conn, "w", now + 3, now + 10_000_000, 5)
         queries.release_claim(conn, claim)
     assert _version(db, project) == seen[-1]
     with db.transaction() as conn:
-        claim = queries.claim_work(conn, "w", now + 4, now + 10_000_000)
-        assert claim is not None and queries.delete_fpga_image_row(conn, claim)
+        (claim,) = queries.claim_deletions(conn, "w", now + 4, now + 10_000_000, 5)
+        assert queries.delete_fpga_image_row(conn, claim)
     changed()  # removed
 
 
