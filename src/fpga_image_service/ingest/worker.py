@@ -50,8 +50,7 @@ class Write(Protocol):
 
 # Removals claimed at once. Small on purpose: each removal's rows are random
 # pages of the database, and a commit that carries many of them makes the API
-# requests sharing it wait (bench/list_bench.py: delete p99 at 4 is a third of
-# what it is at 64).
+# requests sharing it wait (measured in bench/RESULTS.md).
 _REMOVAL_BATCH = 4
 # After a batch of removals that was not full, the next one waits at least
 # this long: deletes arriving meanwhile are removed together, and the
@@ -132,7 +131,7 @@ class Worker:
         removals, claim = self._write(claim_some)
         if removals:
             # Removals go in batches: a burst of deletes costs the database
-            # two commits per batch, not two per image.
+            # two writes per batch, not two per image.
             started = time.monotonic()
             self._remove(removals)
             self._pace_removals(time.monotonic() - started, len(removals))
