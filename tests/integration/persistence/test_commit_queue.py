@@ -5,6 +5,7 @@ import asyncio
 from fpga_image_service.persistence import queries
 from fpga_image_service.persistence.commit_queue import CommitQueue
 from fpga_image_service.persistence.database import Conn, Database
+from fpga_image_service.persistence.records import FpgaImage
 from tests.integration.persistence.helpers import add_project, new_image
 
 
@@ -96,10 +97,12 @@ def test_threads_write_through_call_and_get_results_and_errors(db: Database) -> 
     images = [new_image(project) for _ in range(40)]
     results: list[object] = []
 
-    def insert(image: object) -> None:
-        results.append(
-            queue.call(lambda c: (queries.insert_fpga_image(c, image), "ok")[1])  # type: ignore[arg-type]
-        )
+    def insert(image: FpgaImage) -> None:
+        def op(conn: Conn) -> str:
+            queries.insert_fpga_image(conn, image)
+            return "ok"
+
+        results.append(queue.call(op))
 
     threads = [threading.Thread(target=insert, args=(i,)) for i in images]
     for thread in threads:
