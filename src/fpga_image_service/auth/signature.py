@@ -51,14 +51,14 @@ _SCOPE_PART = re.compile(r"[A-Za-z0-9._-]{1,64}")
 _ACCESS_KEY = re.compile(r"[A-Za-z0-9._~-]{1,128}")
 _SIGNATURE = re.compile(r"[0-9a-fA-F]{64}")
 # An HTTP token (RFC 9110) in lower case, as every SDK writes signed header names.
-_HEADER_NAME = re.compile(r"[a-z0-9!#$%&'*+.^_`|~-]+")
+_HEADER_NAME_PATTERN = "[a-z0-9!#$%&'*+.^_`|~-]+"
+_HEADER_NAME = re.compile(_HEADER_NAME_PATTERN)
 _FIELDS = ("Access", "Credential", "SignedHeaders", "Signature")
 # The current form exactly as the SDKs write it: one match instead of the
 # general parser's field by field checks, for nearly every request.
-_HEADER_NAME_CHARACTERS = "[a-z0-9!#$%&'*+.^_`|~-]+"
 _SDK_FORM = re.compile(
     f"{ALGORITHM} Access=([A-Za-z0-9._~-]{{1,128}}), "
-    f"SignedHeaders=({_HEADER_NAME_CHARACTERS}(?:;{_HEADER_NAME_CHARACTERS})*), "
+    f"SignedHeaders=({_HEADER_NAME_PATTERN}(?:;{_HEADER_NAME_PATTERN})*), "
     "Signature=([0-9a-fA-F]{64})"
 )
 # Parsed X-Sdk-Date values: requests signed in the same second share one.
