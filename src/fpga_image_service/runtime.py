@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fpga_image_service.catalog import ImageCatalog, open_catalog
 from fpga_image_service.ingest.worker import Worker
-from fpga_image_service.persistence.commit_queue import CommitQueue
+from fpga_image_service.persistence.commit_queue import RIDE_ALONG_SECONDS, CommitQueue
 from fpga_image_service.persistence.database import Database, open_database
 from fpga_image_service.persistence.migrations import migrate
 from fpga_image_service.settings import Settings
@@ -58,7 +58,13 @@ def _ensure_bucket(store: ObjectStore, bucket: str) -> None:
 class Runtime:
     """Everything one process runs, started and stopped together."""
 
-    def __init__(self, settings: Settings, *, workers: int | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        workers: int | None = None,
+        serves_api: bool = True,
+    ) -> None:
         self.settings = settings
         self.db: Database = open_database(settings.effective_database_url)
         migrate(self.db)
@@ -68,7 +74,11 @@ class Runtime:
         self.catalog: ImageCatalog = open_catalog(
             settings.catalog, self.db, settings.glance_endpoint, settings.glance_token
         )
-        self.commits = CommitQueue(self.db)
+        # In the API's process the workers' writes wait briefly to share a
+        # request's commit; a `fis worker` process has no requests to wait for.
+        self.commits = CommitQueue(
+            self.db, ride_along=RIDE_ALONG_SECONDS if serves_api else 0.0
+        )
         self._worker_count = settings.ingest_workers if workers is None else workers
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []

@@ -29,6 +29,10 @@ _BUCKET_EDGE = re.compile(r"[a-z0-9]")
 _BUCKET_FORBIDDEN_PAIRS = ("..", ".-", "-.")
 _DOTTED_QUAD = re.compile(r"([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})")
 _FILE_NAME_CHARACTERS = re.compile(r"[A-Za-z0-9_./-]+")
+# Every rule above but the lengths and the IP address, in one match: runs of
+# letters and digits joined by '.' or by dashes. A name it refuses goes
+# through the checks one by one, which say what is wrong.
+_BUCKET_NAME = re.compile(r"[a-z0-9]+(?:(?:\.|-+)[a-z0-9]+)*")
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,12 @@ def parse_location(value: object, *, field: str = LOCATION_FIELD) -> Location:
 
 def check_bucket_name(bucket: str, *, field: str = LOCATION_FIELD) -> None:
     """Raise InvalidParameter unless `bucket` follows the OBS bucket naming rules."""
+    if (
+        BUCKET_MIN_LENGTH <= len(bucket) <= BUCKET_MAX_LENGTH
+        and _BUCKET_NAME.fullmatch(bucket)
+        and not _is_ipv4_address(bucket)
+    ):
+        return
     if not BUCKET_MIN_LENGTH <= len(bucket) <= BUCKET_MAX_LENGTH:
         raise _refuse(
             field,

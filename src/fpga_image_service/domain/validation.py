@@ -41,6 +41,7 @@ SIZE_MAX = 100
 # and '$' would let a trailing newline through.
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _DESCRIPTION_CHARACTER = re.compile(r"[\u4e00-\u9fa5\u3002\uff0cA-Za-z0-9_., -]")
+_DESCRIPTION = re.compile(r"[\u4e00-\u9fa5\u3002\uff0cA-Za-z0-9_., -]*")
 _DECIMAL = re.compile(r"[0-9]+")
 _FPGA_IMAGE_ID = re.compile(r"[0-9a-f]{32}")
 _IMAGE_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -78,10 +79,7 @@ def parse_register_body(body: bytes) -> RegisterRequest:
 
 def compact_metadata(metadata: dict[str, object]) -> str:
     """The stored form of metadata: compact JSON with non-ASCII characters kept."""
-    # allow_nan=False: the stored text must stay JSON that any client can read.
-    return json.dumps(
-        metadata, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
+    return _COMPACT_ENCODER.encode(metadata)
 
 
 def parse_page_and_size(page: str | None, size: str | None) -> tuple[int, int] | None:
@@ -142,9 +140,7 @@ def _load_json(body: bytes) -> object:
         ) from error
 
     try:
-        document: object = json.loads(
-            text, parse_constant=_refuse_constant, parse_float=_parse_finite_float
-        )
+        document: object = _DECODER.decode(text)
     except json.JSONDecodeError as error:
         raise InvalidParameter(
             f"request body is not valid JSON: {error.msg} "
@@ -174,6 +170,17 @@ def _parse_finite_float(text: str) -> float:
             f"request body is not valid JSON: the number {text} is out of range"
         )
     return number
+
+
+# One decoder and one encoder for every request: json.loads and json.dumps
+# with options build a new one on each call.
+_DECODER = json.JSONDecoder(
+    parse_constant=_refuse_constant, parse_float=_parse_finite_float
+)
+# allow_nan=False: the stored text must stay JSON that any client can read.
+_COMPACT_ENCODER = json.JSONEncoder(
+    separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
 
 
 def _required(fpga_image: dict[str, object], key: str) -> object:
@@ -233,6 +240,8 @@ def _parse_description(value: object) -> str | None:
             f"{DESCRIPTION_MAX_LENGTH} characters, not {len(value)}"
         )
 
+    if _DESCRIPTION.fullmatch(value):
+        return value
     for position, character in enumerate(value):
         if not _DESCRIPTION_CHARACTER.fullmatch(character):
             raise InvalidParameter(

@@ -9,6 +9,13 @@ back and each write is retried in a transaction of its own, so that one bad
 write fails alone. (Savepoints would isolate failures too, but cost two more
 statements per write on the hot path, for a case that almost never happens.)
 
+A write of many of the same kind (the insert of a registration) can be
+queued as one item of a batched write: the batch then runs all of them in
+one call, so that one statement inserts every image of a commit.
+
+Background writes (`call`) may wait a moment for a request's write to ride
+along with, instead of committing alone just before the request arrives.
+
 Writes from an event loop are gathered per loop turn and handed over as one
 item, and their results come back in one call into the loop: a thread hand-off
 per request would cost more than the insert itself. Ingest workers in the same
@@ -33,6 +40,18 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 Op = Callable[[Conn], Any]
+RunAll = Callable[[Conn, list[Any]], None]
+
+
+@dataclass(frozen=True)
+class _Together:
+    """One item of a batched write; alone (a retry), it runs as a batch of one."""
+
+    run_all: RunAll
+    item: Any
+
+    def __call__(self, conn: Conn) -> None:
+        self.run_all(conn, [self.item])
 
 
 @dataclass
@@ -57,12 +76,24 @@ class _ThreadItem:
 
 _STOP = object()
 
+#: How long the in-process workers' writes wait for a request's write to
+#: share a commit with, in the API's process. Under a steady stream of
+#: requests one comes well within it; a worker's write that committed alone
+#: would make a request arriving meanwhile wait for two commits instead of
+#: one. Measured in bench/RESULTS.md (delete while removals run).
+RIDE_ALONG_SECONDS = 0.002
+
 
 class CommitQueue:
     """A single writer thread that batches operations into shared commits."""
 
-    def __init__(self, db: Database, max_batch: int = 512) -> None:
+    def __init__(
+        self, db: Database, max_batch: int = 512, ride_along: float = 0.0
+    ) -> None:
+        """`ride_along`: how long background writes (`call`) wait for a
+        request's write to share a commit with; 0 commits them at once."""
         self._db = db
+        self._ride_along = ride_along
         self._max_batch = max_batch
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
@@ -93,6 +124,13 @@ class CommitQueue:
         item.ops.append(op)
         item.futures.append(future)
         return await future
+
+    async def write_together(
+        self, run_all: Callable[[Conn, list[T]], None], item: T
+    ) -> None:
+        """Queue `item` for `run_all`, which a commit calls once with every
+        item queued for it; return once the commit is durable."""
+        await self.write(_Together(run_all, item))
 
     def call(self, op: Callable[[Conn], T]) -> T:
         """Run `op` in a shared commit from a thread that is not an event
@@ -129,9 +167,23 @@ class CommitQueue:
                 try:
                     item = self._queue.get_nowait()
                 except queue.Empty:
-                    break
+                    if not self._worth_waiting(batch):
+                        break
+                    try:
+                        item = self._queue.get(timeout=self._ride_along)
+                    except queue.Empty:
+                        break
             if batch:
                 self._commit_and_resolve(batch)
+
+    def _worth_waiting(self, batch: list[_LoopItem | _ThreadItem]) -> bool:
+        """Whether a batch of background writes waits for the next request.
+
+        A worker's write that commits alone makes any request arriving
+        meanwhile wait for that commit, then for its own; riding along with
+        the request's commit instead costs the request a few statements.
+        """
+        return self._ride_along > 0 and all(type(item) is _ThreadItem for item in batch)
 
     def _commit_and_resolve(self, batch: list[_LoopItem | _ThreadItem]) -> None:
         ops = [op for item in batch for op in item.ops]
@@ -150,12 +202,27 @@ class CommitQueue:
         """Run `ops` in one transaction; on failure, each in its own."""
         try:
             with self._db.transaction() as conn:
-                return [(True, op(conn)) for op in ops]
+                return _run(conn, ops)
         except Exception as exc:
             if len(ops) == 1:
                 # The caller owns the failure and logs it where it handles it.
                 return [(False, exc)]
         return [self._commit([op])[0] for op in ops]
+
+
+def _run(conn: Conn, ops: list[Op]) -> list[tuple[bool, Any]]:
+    """Run `ops` in order, each batched write once, after the others."""
+    outcomes: list[tuple[bool, Any]] = []
+    together: dict[RunAll, list[Any]] = {}
+    for op in ops:
+        if type(op) is _Together:
+            together.setdefault(op.run_all, []).append(op.item)
+            outcomes.append((True, None))
+        else:
+            outcomes.append((True, op(conn)))
+    for run_all, items in together.items():
+        run_all(conn, items)
+    return outcomes
 
 
 def _settle(future: asyncio.Future[Any], outcome: tuple[bool, Any]) -> None:

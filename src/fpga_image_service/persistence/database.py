@@ -12,7 +12,7 @@ import logging
 import re
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -47,6 +47,10 @@ class Conn(Protocol):
 
     def run(self, sql: str, params: Params = ...) -> int: ...
 
+    def run_many(self, sql: str, rows: Sequence[Params]) -> None:
+        """Run one statement once per element of `rows`."""
+        ...
+
 
 class _SqliteConn:
     dialect = "sqlite"
@@ -64,6 +68,9 @@ class _SqliteConn:
     def run(self, sql: str, params: Params = {}) -> int:  # noqa: B006
         return self.raw.execute(sql, params).rowcount
 
+    def run_many(self, sql: str, rows: Sequence[Params]) -> None:
+        self.raw.executemany(sql, rows)
+
 
 class _PostgresConn:
     dialect = "postgresql"
@@ -79,6 +86,10 @@ class _PostgresConn:
 
     def run(self, sql: str, params: Params = {}) -> int:  # noqa: B006
         return self.raw.execute(_to_pyformat(sql), params).rowcount
+
+    def run_many(self, sql: str, rows: Sequence[Params]) -> None:
+        with self.raw.cursor() as cursor:
+            cursor.executemany(_to_pyformat(sql), rows)
 
 
 _pyformat_cache: dict[str, str] = {}

@@ -129,28 +129,42 @@ def list_grants(conn: Conn, project_id: str | None = None) -> list[tuple[str, st
 
 def insert_fpga_image(conn: Conn, image: FpgaImage) -> None:
     """Store a newly registered FPGA image."""
-    conn.run(
+    insert_fpga_images(conn, [image])
+
+
+def insert_fpga_images(conn: Conn, images: Sequence[FpgaImage]) -> None:
+    """Store newly registered FPGA images, with one count update per project.
+
+    A registration's insert is the hot write: a group commit carries many,
+    and one call for all of them spares the writer a statement's overhead
+    per image (and, on SQLite, a hand-over of the GIL per statement).
+    """
+    conn.run_many(
         f"INSERT INTO fpga_images ({IMAGE_COLUMNS}, updated_at) VALUES "
         "(:id, :project_id, :name, :description, :location, :metadata, :status, "
         ":message, :size_bytes, :sha256, :format, :inspection, :created_at, "
         ":created_at)",
-        {
-            "id": image.id,
-            "project_id": image.project_id,
-            "name": image.name,
-            "description": image.description,
-            "location": image.location,
-            "metadata": image.metadata,
-            "status": image.status.value,
-            "message": image.message,
-            "size_bytes": image.size_bytes,
-            "sha256": image.sha256,
-            "format": image.format,
-            "inspection": image.inspection,
-            "created_at": image.created_at,
-        },
+        [
+            {
+                "id": image.id,
+                "project_id": image.project_id,
+                "name": image.name,
+                "description": image.description,
+                "location": image.location,
+                "metadata": image.metadata,
+                "status": image.status.value,
+                "message": image.message,
+                "size_bytes": image.size_bytes,
+                "sha256": image.sha256,
+                "format": image.format,
+                "inspection": image.inspection,
+                "created_at": image.created_at,
+            }
+            for image in images
+        ],
     )
-    _add_to_count(conn, image.project_id, 1)
+    for project_id, added in Counter(image.project_id for image in images).items():
+        _add_to_count(conn, project_id, added)
 
 
 def _add_to_count(conn: Conn, project_id: str, delta: int) -> None:

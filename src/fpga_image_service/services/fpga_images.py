@@ -59,7 +59,7 @@ class FpgaImageService:
             inspection=None,
             created_at=now_us(),
         )
-        await self._commits.write(lambda conn: queries.insert_fpga_image(conn, image))
+        await self._commits.write_together(queries.insert_fpga_images, image)
         log.info(
             "fpga_image_registered fpga_image_id=%s project_id=%s location=%s",
             image.id,

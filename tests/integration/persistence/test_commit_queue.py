@@ -121,3 +121,107 @@ def test_threads_write_through_call_and_get_results_and_errors(db: Database) -> 
     assert results == ["ok"] * 40
     with db.read() as conn:
         assert queries.count_fpga_images(conn, project) == 41
+
+
+def test_writes_queued_together_run_in_one_call_per_commit(db: Database) -> None:
+    project = add_project(db)
+    queue = CommitQueue(db)
+    queue.start()
+    calls: list[int] = []
+
+    def insert_all(conn: Conn, images: list[FpgaImage]) -> None:
+        calls.append(len(images))
+        queries.insert_fpga_images(conn, images)
+
+    async def register_all() -> None:
+        # Issued in one loop turn, so that they share one commit.
+        await asyncio.gather(
+            *(queue.write_together(insert_all, new_image(project)) for _ in range(50))
+        )
+
+    asyncio.run(register_all())
+    queue.stop()
+
+    assert calls == [50]
+    with db.read() as conn:
+        assert queries.count_fpga_images(conn, project) == 50
+        assert queries.list_state(conn, project)[0] == 50
+
+
+def test_a_failing_write_together_fails_alone(db: Database) -> None:
+    project = add_project(db)
+    taken = new_image(project)
+    with db.transaction() as conn:
+        queries.insert_fpga_image(conn, taken)
+    fresh = [new_image(project) for _ in range(3)]
+    queue = CommitQueue(db)
+    queue.start()
+
+    async def all_four() -> list[object]:
+        return await asyncio.gather(
+            *(
+                queue.write_together(queries.insert_fpga_images, image)
+                for image in [fresh[0], taken, *fresh[1:]]
+            ),
+            return_exceptions=True,
+        )
+
+    outcomes = asyncio.run(all_four())
+    queue.stop()
+
+    assert outcomes[0] is None and outcomes[2:] == [None, None]
+    assert isinstance(outcomes[1], Exception)  # the id is taken
+    with db.read() as conn:
+        assert queries.count_fpga_images(conn, project) == 4
+
+
+def test_a_background_write_rides_along_with_the_next_request(db: Database) -> None:
+    import threading
+    import time
+
+    project = add_project(db)
+    queue = CommitQueue(db, ride_along=5.0)
+    batches: list[int] = []
+    commit = queue._commit
+
+    def counting_commit(ops: list) -> list:  # type: ignore[type-arg]
+        batches.append(len(ops))
+        return commit(ops)
+
+    queue._commit = counting_commit  # type: ignore[method-assign]
+    queue.start()
+    background = threading.Thread(
+        target=queue.call,
+        args=(lambda c: queries.insert_fpga_image(c, new_image(project)),),
+    )
+    started = time.monotonic()
+    background.start()
+    time.sleep(0.1)  # the background write is waiting by now
+
+    async def request() -> None:
+        await queue.write(lambda c: queries.insert_fpga_image(c, new_image(project)))
+
+    asyncio.run(request())
+    background.join()
+    queue.stop()
+
+    assert batches == [2]  # one commit for both
+    assert time.monotonic() - started < 5.0  # the request ended the wait
+
+
+def test_a_background_write_alone_commits_after_the_ride_along_wait(
+    db: Database,
+) -> None:
+    import time
+
+    project = add_project(db)
+    queue = CommitQueue(db, ride_along=0.2)
+    queue.start()
+    started = time.monotonic()
+    queue.call(lambda c: queries.insert_fpga_image(c, new_image(project)))
+    waited = time.monotonic() - started
+    queue.stop()
+
+    assert 0.15 <= waited < 5.0
+    with db.read() as conn:
+        assert queries.count_fpga_images(conn, project) == 1

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
-from fpga_image_service.domain.location import Location, parse_location
+from fpga_image_service.domain.location import (
+    Location,
+    check_bucket_name,
+    parse_location,
+)
 from fpga_image_service.errors import InvalidParameter
 
 
@@ -96,6 +102,41 @@ def test_bucket_with_dot_dot_or_dot_dash_is_refused(bucket: str) -> None:
 )
 def test_bucket_that_is_an_ipv4_address_is_refused(bucket: str) -> None:
     assert "must not be an IP address" in refusal(f"{bucket}:f.bin")
+
+
+def _follows_each_bucket_rule(bucket: str) -> bool:
+    """The OBS rules one by one, as the seed lists them."""
+    parts = bucket.split(".")
+    is_ip = len(parts) == 4 and all(
+        p.isdigit() and len(p) <= 3 and int(p) <= 255 for p in parts
+    )
+    return (
+        3 <= len(bucket) <= 63
+        and set(bucket) <= set("abcdefghijklmnopqrstuvwxyz0123456789.-")
+        and bucket[0].isalnum()
+        and bucket[-1].isalnum()
+        and not any(pair in bucket for pair in ("..", ".-", "-."))
+        and not is_ip
+    )
+
+
+def test_bucket_check_agrees_with_the_rules_on_every_short_name() -> None:
+    # Every name of 3 to 5 characters over letters, digits, '.' and '-' (and
+    # one character outside them): the one-match path of check_bucket_name
+    # must accept exactly what the rules accept.
+    alphabet = "a0.-_"
+    names = [
+        "".join(chars)
+        for length in (3, 4, 5)
+        for chars in itertools.product(alphabet, repeat=length)
+    ] + ["1.2.3.4", "256.1.1.1", "a--b", "a-.b"]
+    for bucket in names:
+        try:
+            check_bucket_name(bucket)
+            accepted = True
+        except InvalidParameter:
+            accepted = False
+        assert accepted == _follows_each_bucket_rule(bucket), bucket
 
 
 # File name
