@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from pathlib import Path
 
 from fpga_image_service.catalog import ImageCatalog, open_catalog
@@ -55,6 +56,26 @@ def _ensure_bucket(store: ObjectStore, bucket: str) -> None:
             raise
 
 
+class RequestActivity:
+    """When this process last began answering a request, of any kind.
+
+    Background work in the process gives way while requests come: a request
+    that finds a worker holding the interpreter or sharing its commit waits.
+    """
+
+    #: How long after a request the process still counts as answering them.
+    RECENT_SECONDS = 0.5
+
+    def __init__(self) -> None:
+        self._last = -self.RECENT_SECONDS
+
+    def seen(self) -> None:
+        self._last = time.monotonic()
+
+    def recent(self) -> bool:
+        return time.monotonic() - self._last < self.RECENT_SECONDS
+
+
 class Runtime:
     """Everything one process runs, started and stopped together."""
 
@@ -79,14 +100,21 @@ class Runtime:
         self.commits = CommitQueue(
             self.db, ride_along=RIDE_ALONG_SECONDS if serves_api else 0.0
         )
+        self.activity = RequestActivity()
         self._worker_count = settings.ingest_workers if workers is None else workers
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
     def new_worker(self) -> Worker:
-        """A worker whose writes share the group commit of this process."""
+        """A worker whose writes share the group commit of this process, and
+        whose removals give way to the requests this process answers."""
         return Worker(
-            self.settings, self.db, self.sources, self.images, self.commits.call
+            self.settings,
+            self.db,
+            self.sources,
+            self.images,
+            self.commits.call,
+            self.activity.recent,
         )
 
     def start(self) -> None:

@@ -88,9 +88,10 @@ class Settings:
     )
     poll_seconds: float = _opt(0.5, "how often an idle worker looks for work")
     removal_share: float = _opt(
-        0.25,
-        "largest share of a worker's time spent removing deleted images "
-        "(0 < share <= 1), so that a burst of deletes leaves the API its CPU",
+        0.02,
+        "largest share of a worker's time spent removing deleted images while "
+        "requests are answered in its process (0 < share <= 1), so that a burst "
+        "of deletes leaves the API its CPU; without requests, full speed",
     )
     signature_skew_seconds: int = _opt(
         900, "largest accepted difference between X-Sdk-Date and the clock"

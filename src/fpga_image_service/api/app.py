@@ -64,6 +64,7 @@ class FisApp:
     def __init__(self, runtime: Runtime) -> None:
         settings = runtime.settings
         self.runtime = runtime
+        self._activity = runtime.activity
         self.ctx = AppContext(
             settings=settings,
             authenticator=Authenticator(
@@ -82,6 +83,7 @@ class FisApp:
             await self._lifespan(receive, send)
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self._activity.seen()
         request_id = new_id()
         token = request_id_var.set(request_id)
         try:

@@ -82,14 +82,19 @@ class Worker:
         sources: ObjectStore,
         images: ObjectStore,
         write: Write | None = None,
+        answering_requests: Callable[[], bool] | None = None,
     ) -> None:
         """`write` runs a write in a transaction and returns once it is
         committed; by default in a transaction of its own. A worker in the
         API's process passes the group commit (CommitQueue.call), so that its
-        writes share commits with the API's instead of holding the API back."""
+        writes share commits with the API's instead of holding the API back,
+        and `answering_requests` (RequestActivity.recent), so that its
+        removals keep to `removal_share` while the process answers requests.
+        Without it, as in a `fis worker` process, removals go at full speed."""
         self.settings = settings
         self.db = db
         self._write: Write = write or functools.partial(_own_transaction, db)
+        self._answering_requests = answering_requests or _never
         self.sources = sources
         self.images = images
         self.owner = _owner_name()
@@ -148,11 +153,15 @@ class Worker:
         return True
 
     def _pace_removals(self, spent: float, count: int) -> None:
-        """Removing deleted images is background work: after a batch the next
-        waits so that removals take at most `removal_share` of the worker's
-        time. A storm of deletes then shows `deleting` for longer instead of
-        taking the CPU from the API that answers them."""
-        rest = spent * (1 / self.settings.removal_share - 1)
+        """Removing deleted images is background work: while requests are
+        answered in this process, after a batch the next waits so that
+        removals take at most `removal_share` of the worker's time. A storm
+        of deletes then shows `deleting` for longer instead of taking the CPU
+        and the commits from the API that answers them; once the requests
+        stop, the rest goes at full speed."""
+        rest = 0.0
+        if self._answering_requests():
+            rest = spent * (1 / self.settings.removal_share - 1)
         if count < _REMOVAL_BATCH:
             rest = max(rest, _REMOVAL_PAUSE_SECONDS)
         self._removals_due = now_us() + int(rest * 1_000_000)
@@ -376,6 +385,10 @@ class _Heartbeat:
         )
         if not held:
             raise LeaseLost(self.claim.fpga_image_id)
+
+
+def _never() -> bool:
+    return False
 
 
 def _own_transaction(db: Database, op: Callable[[Conn], T]) -> T:

@@ -14,7 +14,14 @@ queued as one item of a batched write: the batch then runs all of them in
 one call, so that one statement inserts every image of a commit.
 
 Background writes (`call`) may wait a moment for a request's write to ride
-along with, instead of committing alone just before the request arrives.
+along with, instead of committing alone just before the request arrives;
+only while requests are writing, since otherwise none will come.
+
+A lone write from an event loop, when the writer thread has nothing to do,
+commits right there in the loop, if the database commits locally (SQLite):
+the two thread hand-offs would cost a third of the commit, and the loop has
+nothing else to do meanwhile. Under load the writer is busy, writes of one
+loop turn come several at a time, and they go to the writer as before.
 
 Writes from an event loop are gathered per loop turn and handed over as one
 item, and their results come back in one call into the loop: a thread hand-off
@@ -29,6 +36,7 @@ import asyncio
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -83,17 +91,31 @@ _STOP = object()
 #: one. Measured in bench/RESULTS.md (delete while removals run).
 RIDE_ALONG_SECONDS = 0.002
 
+#: For how long after a request's write background writes wait to ride along.
+REQUESTS_RECENT_SECONDS = 0.5
+
 
 class CommitQueue:
     """A single writer thread that batches operations into shared commits."""
 
     def __init__(
-        self, db: Database, max_batch: int = 512, ride_along: float = 0.0
+        self,
+        db: Database,
+        max_batch: int = 512,
+        ride_along: float = 0.0,
+        inline: bool | None = None,
     ) -> None:
         """`ride_along`: how long background writes (`call`) wait for a
-        request's write to share a commit with; 0 commits them at once."""
+        request's write to share a commit with; 0 commits them at once.
+        `inline`: whether a lone write from an event loop may commit in the
+        loop while the writer is idle; by default when the database commits
+        locally."""
         self._db = db
         self._ride_along = ride_along
+        self._inline = db.commits_locally if inline is None else inline
+        # Set by the writer thread while it waits with nothing in hand.
+        self._writer_idle = False
+        self._last_request_write = -REQUESTS_RECENT_SECONDS
         self._max_batch = max_batch
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
@@ -116,6 +138,7 @@ class CommitQueue:
     async def write(self, op: Callable[[Conn], T]) -> T:
         """Run `op` in a shared commit; return its result once it is durable."""
         loop = asyncio.get_running_loop()
+        self._last_request_write = time.monotonic()
         item = self._gathering.get(loop)
         if item is None:
             item = self._gathering[loop] = _LoopItem(loop)
@@ -132,6 +155,10 @@ class CommitQueue:
         item queued for it; return once the commit is durable."""
         await self.write(_Together(run_all, item))
 
+    def requests_writing(self) -> bool:
+        """Whether requests (writes from an event loop) came in lately."""
+        return time.monotonic() - self._last_request_write < REQUESTS_RECENT_SECONDS
+
     def call(self, op: Callable[[Conn], T]) -> T:
         """Run `op` in a shared commit from a thread that is not an event
         loop; block until it is durable and return its result."""
@@ -146,7 +173,18 @@ class CommitQueue:
         return value  # type: ignore[no-any-return]
 
     def _hand_over(self, loop: asyncio.AbstractEventLoop) -> None:
-        self._queue.put(self._gathering.pop(loop))
+        item = self._gathering.pop(loop)
+        if (
+            self._inline
+            and len(item.ops) == 1
+            and self._writer_idle
+            and self._queue.empty()
+        ):
+            # Alone and nobody else writing: commit here, without a hand-off.
+            # (A worker's write that slips in meanwhile waits for the turn.)
+            _settle_all(item.futures, self._commit(item.ops))
+            return
+        self._queue.put(item)
 
     # -- the writer thread ------------------------------------------------
 
@@ -155,7 +193,9 @@ class CommitQueue:
         while not stopping:
             batch: list[_LoopItem | _ThreadItem] = []
             size = 0
+            self._writer_idle = True
             item = self._queue.get()
+            self._writer_idle = False
             while True:
                 if item is _STOP:
                     stopping = True
@@ -183,7 +223,11 @@ class CommitQueue:
         meanwhile wait for that commit, then for its own; riding along with
         the request's commit instead costs the request a few statements.
         """
-        return self._ride_along > 0 and all(type(item) is _ThreadItem for item in batch)
+        return (
+            self._ride_along > 0
+            and all(type(item) is _ThreadItem for item in batch)
+            and self.requests_writing()
+        )
 
     def _commit_and_resolve(self, batch: list[_LoopItem | _ThreadItem]) -> None:
         ops = [op for item in batch for op in item.ops]

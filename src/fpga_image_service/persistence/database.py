@@ -107,6 +107,10 @@ class Database(Protocol):
     """A database the service can read and write."""
 
     dialect: str
+    #: Whether a commit is a local call (a file and a disk sync) rather than
+    #: a round trip to a server: a caller with nothing else to do may run it
+    #: itself.
+    commits_locally: bool
 
     def read(self) -> contextlib.AbstractContextManager[Conn]: ...
 
@@ -124,6 +128,7 @@ class SqliteDatabase:
     """The embedded default: one file, WAL, every commit synced to disk."""
 
     dialect = "sqlite"
+    commits_locally = True
 
     CHECKPOINT_SECONDS = 1.0
 
@@ -220,6 +225,7 @@ class PostgresDatabase:
     """Scale-out: several processes share one PostgreSQL database."""
 
     dialect = "postgresql"
+    commits_locally = False
 
     def __init__(self, url: str, max_connections: int = 10) -> None:
         self.url = url

@@ -335,17 +335,38 @@ def test_removals_go_in_batches_with_one_store_call_and_are_paced(
         assert queries.current_status(conn, another.id) is None
 
 
-def test_removal_pacing_follows_the_removal_share(setup: Setup) -> None:
+def test_removal_pacing_follows_the_removal_share_while_requests_write(
+    setup: Setup,
+) -> None:
+    busy = True
     worker = Worker(
         dataclasses.replace(setup.settings, removal_share=0.25),
         setup.db,
         setup.sources,
         setup.images,
+        answering_requests=lambda: busy,
     )
     start = now_us()
     worker._pace_removals(spent=1.0, count=10_000)  # a full batch that took 1 s
     # Removing may take a quarter of the time: 3 s of rest follow 1 s of work.
     assert start + 2_900_000 <= worker._removals_due <= now_us() + 3_000_000
+
+    busy = False  # the requests stopped: the next full batch follows at once
+    worker._pace_removals(spent=1.0, count=10_000)
+    assert worker._removals_due <= now_us()
+
+
+def test_a_worker_that_answers_no_requests_removes_at_full_speed(
+    setup: Setup,
+) -> None:
+    worker = Worker(
+        dataclasses.replace(setup.settings, removal_share=0.01),
+        setup.db,
+        setup.sources,
+        setup.images,
+    )
+    worker._pace_removals(spent=1.0, count=10_000)
+    assert worker._removals_due <= now_us()
 
 
 def test_a_removal_the_store_refuses_is_retried_later_and_the_rest_go(
@@ -372,3 +393,24 @@ def test_a_removal_the_store_refuses_is_retried_later_and_the_rest_go(
     assert kept.message is not None and "busy" in kept.message
     with setup.db.read() as conn:
         assert queries.current_status(conn, go.id) is None
+
+
+def test_the_api_process_worker_gives_way_to_the_requests_it_answers(
+    tmp_path: Path,
+) -> None:
+    from fpga_image_service.runtime import Runtime
+
+    runtime = Runtime(Settings(data_dir=str(tmp_path)), workers=0)
+    runtime.start()
+    try:
+        worker = runtime.new_worker()
+        worker._pace_removals(spent=0.01, count=10_000)
+        assert worker._removals_due <= now_us()  # no request yet: full speed
+
+        runtime.activity.seen()  # the app does so for every request
+        before = now_us()
+        worker._pace_removals(spent=0.01, count=10_000)
+        # The default share, 2%: 10 ms of removing, then 490 ms of rest.
+        assert worker._removals_due >= before + 400_000
+    finally:
+        runtime.stop()

@@ -175,12 +175,8 @@ def test_a_failing_write_together_fails_alone(db: Database) -> None:
         assert queries.count_fpga_images(conn, project) == 4
 
 
-def test_a_background_write_rides_along_with_the_next_request(db: Database) -> None:
-    import threading
-    import time
-
-    project = add_project(db)
-    queue = CommitQueue(db, ride_along=5.0)
+def _counting(queue: CommitQueue) -> list[int]:
+    """The sizes of the queue's commits, as they happen."""
     batches: list[int] = []
     commit = queue._commit
 
@@ -189,7 +185,25 @@ def test_a_background_write_rides_along_with_the_next_request(db: Database) -> N
         return commit(ops)
 
     queue._commit = counting_commit  # type: ignore[method-assign]
+    return batches
+
+
+def _request_write(queue: CommitQueue, project: str) -> None:
+    async def request() -> None:
+        await queue.write(lambda c: queries.insert_fpga_image(c, new_image(project)))
+
+    asyncio.run(request())
+
+
+def test_a_background_write_rides_along_with_the_next_request(db: Database) -> None:
+    import threading
+    import time
+
+    project = add_project(db)
+    queue = CommitQueue(db, ride_along=5.0)
+    batches = _counting(queue)
     queue.start()
+    _request_write(queue, project)  # requests are writing
     background = threading.Thread(
         target=queue.call,
         args=(lambda c: queries.insert_fpga_image(c, new_image(project)),),
@@ -198,14 +212,11 @@ def test_a_background_write_rides_along_with_the_next_request(db: Database) -> N
     background.start()
     time.sleep(0.1)  # the background write is waiting by now
 
-    async def request() -> None:
-        await queue.write(lambda c: queries.insert_fpga_image(c, new_image(project)))
-
-    asyncio.run(request())
+    _request_write(queue, project)
     background.join()
     queue.stop()
 
-    assert batches == [2]  # one commit for both
+    assert batches == [1, 2]  # one commit for the second request and the wait
     assert time.monotonic() - started < 5.0  # the request ended the wait
 
 
@@ -217,6 +228,7 @@ def test_a_background_write_alone_commits_after_the_ride_along_wait(
     project = add_project(db)
     queue = CommitQueue(db, ride_along=0.2)
     queue.start()
+    _request_write(queue, project)
     started = time.monotonic()
     queue.call(lambda c: queries.insert_fpga_image(c, new_image(project)))
     waited = time.monotonic() - started
@@ -224,4 +236,124 @@ def test_a_background_write_alone_commits_after_the_ride_along_wait(
 
     assert 0.15 <= waited < 5.0
     with db.read() as conn:
+        assert queries.count_fpga_images(conn, project) == 2
+
+
+def test_a_background_write_waits_for_nobody_when_no_request_writes(
+    db: Database,
+) -> None:
+    import time
+
+    project = add_project(db)
+    queue = CommitQueue(db, ride_along=5.0)
+    queue.start()
+    assert not queue.requests_writing()
+    started = time.monotonic()
+    queue.call(lambda c: queries.insert_fpga_image(c, new_image(project)))
+    waited = time.monotonic() - started
+    queue.stop()
+
+    assert waited < 2.5  # not the 5 s of the ride-along wait
+    with db.read() as conn:
         assert queries.count_fpga_images(conn, project) == 1
+
+
+def test_requests_count_as_writing_for_a_while_after_their_last_write(
+    db: Database,
+) -> None:
+    from fpga_image_service.persistence import commit_queue
+
+    project = add_project(db)
+    queue = CommitQueue(db)
+    queue.start()
+    _request_write(queue, project)
+    assert queue.requests_writing()
+    queue._last_request_write -= commit_queue.REQUESTS_RECENT_SECONDS
+    assert not queue.requests_writing()
+    queue.stop()
+
+
+def _wait_until_idle(queue: CommitQueue) -> None:
+    import time
+
+    deadline = time.monotonic() + 5.0
+    while not queue._writer_idle:
+        assert time.monotonic() < deadline, "the writer thread never waited"
+        time.sleep(0.001)
+
+
+def _writer_threads(queue: CommitQueue, project: str, count: int) -> list[str]:
+    """The names of the threads that ran each of `count` writes of one turn."""
+    import threading
+
+    def op(conn: Conn) -> str:
+        queries.insert_fpga_image(conn, new_image(project))
+        return threading.current_thread().name
+
+    async def writes() -> list[str]:
+        return list(await asyncio.gather(*(queue.write(op) for _ in range(count))))
+
+    return asyncio.run(writes())
+
+
+def test_a_lone_write_commits_in_the_loop_when_the_database_is_local(
+    db: Database,
+) -> None:
+    import threading
+
+    project = add_project(db)
+    queue = CommitQueue(db)
+    queue.start()
+    _wait_until_idle(queue)
+    (ran_in,) = _writer_threads(queue, project, 1)
+    queue.stop()
+
+    if db.commits_locally:  # SQLite: no hand-off
+        assert ran_in == threading.current_thread().name
+    else:  # PostgreSQL: a round trip must not stop the loop
+        assert ran_in == "fis-commit-queue"
+    with db.read() as conn:
+        assert queries.count_fpga_images(conn, project) == 1
+
+
+def test_writes_of_one_turn_go_to_the_writer_thread_together(db: Database) -> None:
+    project = add_project(db)
+    queue = CommitQueue(db, inline=True)
+    batches = _counting(queue)
+    queue.start()
+    _wait_until_idle(queue)
+    ran_in = _writer_threads(queue, project, 5)
+    queue.stop()
+
+    assert ran_in == ["fis-commit-queue"] * 5
+    assert batches == [5]
+
+
+def test_no_write_commits_in_the_loop_when_told_not_to(db: Database) -> None:
+    project = add_project(db)
+    queue = CommitQueue(db, inline=False)
+    queue.start()
+    _wait_until_idle(queue)
+    assert _writer_threads(queue, project, 1) == ["fis-commit-queue"]
+    queue.stop()
+
+
+def test_a_failing_write_in_the_loop_fails_alone(db: Database) -> None:
+    import pytest
+
+    project = add_project(db)
+    taken = new_image(project)
+    queue = CommitQueue(db, inline=True)
+    queue.start()
+
+    async def twice() -> None:
+        await queue.write(lambda c: queries.insert_fpga_image(c, taken))
+        with pytest.raises(Exception, match=r"(?i)unique|duplicate"):
+            await queue.write(lambda c: queries.insert_fpga_image(c, taken))
+        await queue.write(lambda c: queries.insert_fpga_image(c, new_image(project)))
+
+    _wait_until_idle(queue)
+    asyncio.run(twice())
+    queue.stop()
+    with db.read() as conn:
+        assert queries.count_fpga_images(conn, project) == 2
