@@ -100,3 +100,52 @@ def test_worker_killed_mid_copy_is_taken_over(tmp_path: Path) -> None:
             worker.terminate()
             worker.wait()
         service.stop()
+
+
+def _stored_objects(data_dir: Path, project_id: str) -> set[str]:
+    """The ids of the images whose bytes are in the image store."""
+    folder = data_dir / "image-store" / "fis-images" / project_id
+    return {p.name for p in folder.iterdir()} if folder.is_dir() else set()
+
+
+def test_acknowledged_deletes_survive_kill_9_and_finish_under_requests(
+    tmp_path: Path,
+) -> None:
+    data_dir = tmp_path / "data"
+    service = start_service(data_dir)
+    try:
+        assert service.fis("bucket-create", "obs-fpga").returncode == 0
+        service.put_object("obs-fpga", "fpga.bin", fpga_files.raw_bin())
+        ids = _register_many(service, 12)
+        with service.client() as client:
+            for fpga_image_id in ids:
+                wait_for_status(client, fpga_image_id, {"active"})
+            project_id = client.config.project_id
+    finally:
+        service.stop()
+    assert _stored_objects(data_dir, project_id) == set(ids)
+
+    # No worker: the deletes are acknowledged, then the process dies.
+    service = start_service(data_dir, FIS_INGEST_WORKERS="0")
+    try:
+        with service.client() as client:
+            for fpga_image_id in ids:
+                client.delete(fpga_image_id)
+    finally:
+        service.stop(signal.SIGKILL)
+
+    restarted = start_service(data_dir)
+    try:
+        with restarted.client() as client:
+            # Every delete held: what is still listed is on its way out.
+            listed = client.list_images()["fpgaimages"]
+            assert {i["id"] for i in listed} <= set(ids)
+            assert {i["status"] for i in listed} <= {"deleting"}
+            # A client polling without a pause keeps the process answering
+            # requests: removals are paced then, but they still finish.
+            deadline = time.monotonic() + 60
+            while client.list_images()["count"] > 0:
+                assert time.monotonic() < deadline, "the deletes never finished"
+    finally:
+        restarted.stop()
+    assert _stored_objects(data_dir, project_id) == set()
