@@ -35,6 +35,7 @@ class Request:
     receive: Receive
     path_params: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
+    _query: tuple[tuple[str, str], ...] | None = field(default=None, repr=False)
 
     @property
     def method(self) -> str:
@@ -55,11 +56,14 @@ class Request:
             found[key] = f"{found[key]},{text}" if key in found else text
         return found
 
-    def query(self) -> list[tuple[str, str]]:
-        raw: bytes = self.scope.get("query_string", b"")
-        if not raw:
-            return []
-        return parse_qsl(raw.decode("latin-1"), keep_blank_values=True)
+    def query(self) -> tuple[tuple[str, str], ...]:
+        """The decoded query pairs in their order, parsed once per request
+        (the signature check and the handler both read them)."""
+        if self._query is None:
+            raw: bytes = self.scope.get("query_string", b"")
+            pairs = parse_qsl(raw.decode("latin-1"), keep_blank_values=True)
+            self._query = tuple(pairs)
+        return self._query
 
     async def read_body(self, limit: int) -> bytes:
         """The whole body, refusing one past `limit` bytes before reading it all."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote, unquote_to_bytes
@@ -20,6 +21,7 @@ UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
 # RFC 3986 unreserved characters stay as they are; `quote` always keeps letters,
 # digits and "_.-~", so nothing else may be marked safe.
 _UNRESERVED_ONLY = "~"
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
 
 
 @dataclass(frozen=True)
@@ -98,4 +100,6 @@ def sha256_hex(data: bytes) -> str:
 
 
 def _encode(text: str) -> str:
+    if _UNRESERVED.fullmatch(text):  # ids, numbers, names: nothing to encode
+        return text
     return quote(text, safe=_UNRESERVED_ONLY)

@@ -113,10 +113,17 @@ class Worker:
                 log.exception("worker_loop_failed owner=%s", self.owner)
                 found = False
             if not found:
-                # Wake in time for removals that wait for their turn.
-                due = (self._removals_due - now_us()) / 1_000_000
-                stop.wait(min(self.settings.poll_seconds, max(due, 0.001)))
+                stop.wait(self._idle_wait())
         log.info("worker_stopped owner=%s", self.owner)
+
+    def _idle_wait(self) -> float:
+        """How long to sleep when there was nothing to do: the poll interval,
+        or less when removals wait for their turn and it comes sooner.
+        (Removals already due were looked for, and there were none.)"""
+        due = (self._removals_due - now_us()) / 1_000_000
+        if due <= 0:
+            return self.settings.poll_seconds
+        return min(self.settings.poll_seconds, max(due, 0.001))
 
     def run_once(self) -> bool:
         """Claim and carry out one unit of work; False when there was none."""

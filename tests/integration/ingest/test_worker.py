@@ -414,3 +414,46 @@ def test_the_api_process_worker_gives_way_to_the_requests_it_answers(
         assert worker._removals_due >= before + 400_000
     finally:
         runtime.stop()
+
+
+def test_an_idle_worker_sleeps_its_poll_interval(setup: Setup) -> None:
+    worker = Worker(
+        dataclasses.replace(setup.settings, poll_seconds=0.5),
+        setup.db,
+        setup.sources,
+        setup.images,
+    )
+    assert not worker.run_once()  # nothing to save, nothing to remove
+    assert worker._idle_wait() == 0.5
+
+    # Removals paused for their turn: wake when it comes, not later.
+    worker._removals_due = now_us() + 100_000
+    assert 0.05 < worker._idle_wait() <= 0.1
+
+
+def test_an_idle_worker_does_not_spin(setup: Setup) -> None:
+    import threading
+    import time
+
+    worker = Worker(
+        dataclasses.replace(setup.settings, poll_seconds=0.2),
+        setup.db,
+        setup.sources,
+        setup.images,
+    )
+    calls = 0
+    run_once = worker.run_once
+
+    def counting() -> bool:
+        nonlocal calls
+        calls += 1
+        return run_once()
+
+    worker.run_once = counting  # type: ignore[method-assign]
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,))
+    thread.start()
+    time.sleep(1.0)
+    stop.set()
+    thread.join()
+    assert 1 <= calls <= 10  # about one look every 0.2 s, not one a millisecond

@@ -138,6 +138,19 @@ def test_canonical_query_encodes_names_and_values_strictly() -> None:
     assert canonical_query(query) == "a%20b=x%2By%2Fz~&%C3%A9=%25"
 
 
+def test_canonical_query_encodes_every_character_as_quote_does() -> None:
+    from urllib.parse import quote
+
+    # The shortcut for text with nothing to encode must agree with the
+    # strict encoding on every character: ASCII, Latin-1, digits of other
+    # scripts (which \d would take for digits) and beyond.
+    characters = [chr(n) for n in range(0x300)] + ["\u0663", "\uff10", "\U0001f600"]
+    for character in characters:
+        for text in (character, f"a{character}9", f"{character}~-._"):
+            expected = f"{quote(text, safe='~')}=1"
+            assert canonical_query([(text, "1")]) == expected, repr(text)
+
+
 def test_canonical_query_without_parameters_is_empty() -> None:
     assert canonical_query([]) == ""
 
