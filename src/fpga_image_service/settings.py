@@ -88,7 +88,7 @@ class Settings:
     )
     poll_seconds: float = _opt(0.5, "how often an idle worker looks for work")
     removal_share: float = _opt(
-        0.02,
+        0.002,
         "largest share of a worker's time spent removing deleted images while "
         "requests are answered in its process (0 < share <= 1), so that a burst "
         "of deletes leaves the API its CPU; without requests, full speed",

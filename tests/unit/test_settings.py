@@ -13,4 +13,4 @@ def test_a_removal_share_outside_zero_to_one_is_refused(raw: str) -> None:
 
 def test_the_removal_share_is_read_from_the_environment() -> None:
     assert settings.load(None, {"FIS_REMOVAL_SHARE": "0.5"}).removal_share == 0.5
-    assert settings.load(None, {}).removal_share == 0.02
+    assert settings.load(None, {}).removal_share == 0.002

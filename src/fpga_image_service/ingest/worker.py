@@ -48,10 +48,12 @@ class Write(Protocol):
     def __call__(self, op: Callable[[Conn], T], /) -> T: ...
 
 
-# Removals claimed at once. Small on purpose: each removal's rows are random
-# pages of the database, and a commit that carries many of them makes the API
-# requests sharing it wait (measured in bench/RESULTS.md).
-_REMOVAL_BATCH = 4
+# Removals claimed at once. Each removal's rows are random pages of the
+# database, so a commit that carries many of them makes the API requests
+# sharing it wait; while requests come, batches are about a second apart
+# (removal_share), so that few commits carry one. Measured in
+# bench/RESULTS.md: frequent batches of 64 or 16 hurt, sparse ones of 16 not.
+_REMOVAL_BATCH = 16
 # After a batch of removals that was not full, the next one waits at least
 # this long: deletes arriving meanwhile are removed together, and the
 # worker's commits leave the database to the API. An image shows `deleting`
