@@ -37,6 +37,16 @@ class Setup:
     def worker(self, sources: Any = None) -> Worker:
         return Worker(self.settings, self.db, sources or self.sources, self.images)
 
+    def worker_with(self, answering_requests: Any = None, **settings: Any) -> Worker:
+        """A worker with some settings changed."""
+        return Worker(
+            dataclasses.replace(self.settings, **settings),
+            self.db,
+            self.sources,
+            self.images,
+            answering_requests=answering_requests,
+        )
+
     def register(self, key: str, data: bytes | None) -> FpgaImage:
         if data is not None:
             self.sources.write("obs-fpga", key, [data])
@@ -339,13 +349,7 @@ def test_removal_pacing_follows_the_removal_share_while_requests_write(
     setup: Setup,
 ) -> None:
     busy = True
-    worker = Worker(
-        dataclasses.replace(setup.settings, removal_share=0.25),
-        setup.db,
-        setup.sources,
-        setup.images,
-        answering_requests=lambda: busy,
-    )
+    worker = setup.worker_with(lambda: busy, removal_share=0.25)
     start = now_us()
     worker._pace_removals(spent=1.0, count=10_000)  # a full batch that took 1 s
     # Removing may take a quarter of the time: 3 s of rest follow 1 s of work.
@@ -359,12 +363,7 @@ def test_removal_pacing_follows_the_removal_share_while_requests_write(
 def test_a_worker_that_answers_no_requests_removes_at_full_speed(
     setup: Setup,
 ) -> None:
-    worker = Worker(
-        dataclasses.replace(setup.settings, removal_share=0.01),
-        setup.db,
-        setup.sources,
-        setup.images,
-    )
+    worker = setup.worker_with(removal_share=0.01)
     worker._pace_removals(spent=1.0, count=10_000)
     assert worker._removals_due <= now_us()
 
@@ -417,12 +416,7 @@ def test_the_api_process_worker_gives_way_to_the_requests_it_answers(
 
 
 def test_an_idle_worker_sleeps_its_poll_interval(setup: Setup) -> None:
-    worker = Worker(
-        dataclasses.replace(setup.settings, poll_seconds=0.5),
-        setup.db,
-        setup.sources,
-        setup.images,
-    )
+    worker = setup.worker_with(poll_seconds=0.5)
     assert not worker.run_once()  # nothing to save, nothing to remove
     assert worker._idle_wait() == 0.5
 
@@ -435,12 +429,7 @@ def test_an_idle_worker_does_not_spin(setup: Setup) -> None:
     import threading
     import time
 
-    worker = Worker(
-        dataclasses.replace(setup.settings, poll_seconds=0.2),
-        setup.db,
-        setup.sources,
-        setup.images,
-    )
+    worker = setup.worker_with(poll_seconds=0.2)
     calls = 0
     run_once = worker.run_once
 
