@@ -13,14 +13,7 @@ def test_concurrent_writes_are_all_committed_in_shared_batches(db: Database) -> 
     project = add_project(db)
     queue = CommitQueue(db)
     queue.start()
-    batches: list[int] = []
-    commit = queue._commit
-
-    def counting_commit(ops: list) -> list:  # type: ignore[type-arg]
-        batches.append(len(ops))
-        return commit(ops)
-
-    queue._commit = counting_commit  # type: ignore[method-assign]
+    batches = _counting(queue)
 
     async def register_all() -> None:
         images = [new_image(project) for _ in range(200)]
