@@ -79,13 +79,7 @@ class RequestActivity:
 class Runtime:
     """Everything one process runs, started and stopped together."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        *,
-        workers: int | None = None,
-        serves_api: bool = True,
-    ) -> None:
+    def __init__(self, settings: Settings, *, workers: int | None = None) -> None:
         self.settings = settings
         self.db: Database = open_database(settings.effective_database_url)
         migrate(self.db)
@@ -95,11 +89,10 @@ class Runtime:
         self.catalog: ImageCatalog = open_catalog(
             settings.catalog, self.db, settings.glance_endpoint, settings.glance_token
         )
-        # In the API's process the workers' writes wait briefly to share a
-        # request's commit; a `fis worker` process has no requests to wait for.
-        self.commits = CommitQueue(
-            self.db, ride_along=RIDE_ALONG_SECONDS if serves_api else 0.0
-        )
+        # While requests write, the workers' writes wait briefly to share a
+        # request's commit; in a `fis worker` process none ever comes, and
+        # they commit at once.
+        self.commits = CommitQueue(self.db, ride_along=RIDE_ALONG_SECONDS)
         self.activity = RequestActivity()
         self._worker_count = settings.ingest_workers if workers is None else workers
         self._stop = threading.Event()

@@ -117,7 +117,7 @@ def run_serve(args: argparse.Namespace) -> int:
 def run_worker(args: argparse.Namespace) -> int:
     settings = settings_module.load(args)
     logs.configure(settings.log_level)
-    runtime = Runtime(settings, workers=0, serves_api=False)
+    runtime = Runtime(settings, workers=0)
     runtime.commits.start()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
