@@ -52,7 +52,8 @@ class Write(Protocol):
 # database, so a commit that carries many of them makes the API requests
 # sharing it wait; while requests come, batches are about a second apart
 # (removal_share), so that few commits carry one. Measured in
-# bench/RESULTS.md: frequent batches of 64 or 16 hurt, sparse ones of 16 not.
+# bench/RESULTS.md: at a share of 0.25, batches of 16 and 64 made the delete
+# p99 worse than batches of 4; a second apart, 16 did no worse than 4.
 _REMOVAL_BATCH = 16
 # After a batch of removals that was not full, the next one waits at least
 # this long: deletes arriving meanwhile are removed together, and the
